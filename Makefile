@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Both install the Debian packages they need, configure with Ninja and build.
+
+BUILD ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+APT_PACKAGES := g++ cmake ninja-build ccache lld pkg-config sqlite3 libsqlite3-dev \
+  libboost1.81-dev libboost-test1.81-dev libboost-program-options1.81-dev \
+  libboost-url1.81-dev libsimdjson-dev libssl-dev libspdlog-dev libfmt-dev curl
+
+.PHONY: all deps configure build run test bench format clean
+
+all: build
+
+# Installs only what is missing, so repeated runs cost nothing.
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+configure: deps $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	mkdir -p data
+	$(BUILD)/bin/omnivibe-server --db data/omnivibe.db --uploads data/uploads --port 8000
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+format:
+	find include src tests tools -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD)

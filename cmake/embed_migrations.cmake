@@ -1,0 +1,16 @@
+# Writes OUT: a C++ file holding every migration file's name and text, in order.
+# Run at build time so the binary carries exactly the SQL it was built with.
+set(body "// Generated from migrations/*.sql; do not edit.\n#include \"omnivibe/store/migrations.hpp\"\n\nnamespace omnivibe::store {\n\nconst std::vector<EmbeddedMigration>& embedded_migrations() {\n    static const std::vector<EmbeddedMigration> kMigrations = {\n")
+string(REPLACE "|" ";" FILES "${FILES}")
+foreach(path IN LISTS FILES)
+  get_filename_component(name ${path} NAME)
+  file(READ ${path} sql)
+  string(FIND "${sql}" ")omnivibe_sql\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${name} contains the raw-string delimiter")
+  endif()
+  string(APPEND body "        {\"${name}\", R\"omnivibe_sql(${sql})omnivibe_sql\"},\n")
+endforeach()
+string(APPEND body "    };\n    return kMigrations;\n}\n\n}  // namespace omnivibe::store\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,78 @@
+#pragma once
+// Our own request and response types. Handlers, the router and the dispatcher
+// see only these; Beast stays inside src/http/*.cpp, which translate at the edge.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace omnivibe::http {
+
+enum class Method { get, head, post, put, patch, del, options, other };
+
+/// "GET", "DELETE", ...
+std::string_view to_string(Method m);
+Method method_from_string(std::string_view s);
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+    Method method = Method::get;
+    std::string target;  ///< as received: path and query
+    std::string path;    ///< decoded path without the query
+    std::string query;   ///< raw query string without '?'
+    HeaderList headers;  ///< names lower-case
+    std::string body;
+    std::string remote;  ///< peer address
+
+    // Filled in by the dispatcher.
+    std::string request_id;
+    std::string actor = "anonymous";
+    std::string route;  ///< route template, for logs and metrics
+
+    /// The header's value, or "" when absent (names are case-insensitive).
+    std::string_view header(std::string_view name) const;
+    /// The decoded value of a query parameter, or nullopt when absent.
+    std::optional<std::string> query_param(std::string_view name) const;
+    /// All query parameters, decoded, in order.
+    std::vector<std::pair<std::string, std::string>> query_params() const;
+};
+
+/// A response body streamed from a file (uploads served back with Range).
+struct FileBody {
+    std::string path;
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+};
+
+/// Something that takes over the connection after the headers (the SSE feed).
+/// Implemented inside src/http; opaque here.
+class StreamHandoff {
+public:
+    virtual ~StreamHandoff() = default;
+};
+
+struct Response {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    HeaderList headers;
+    std::optional<FileBody> file;
+    std::shared_ptr<StreamHandoff> stream;
+
+    Response& set(std::string name, std::string value) {
+        headers.emplace_back(std::move(name), std::move(value));
+        return *this;
+    }
+    std::string_view header(std::string_view name) const;
+};
+
+/// How a handler answers: exactly once, from any thread.
+using Reply = std::function<void(Response)>;
+
+}  // namespace omnivibe::http

@@ -1,0 +1,36 @@
+#pragma once
+// What the HTTP handlers work with: the writer (to change things), the read
+// pool (to look), the feed hub, and the options that shape answers. Built and
+// owned by the Server; handlers hold a reference.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "omnivibe/store/read_pool.hpp"
+#include "omnivibe/writer/writer.hpp"
+
+namespace omnivibe::feed {
+class Hub;
+}
+
+namespace omnivibe::http {
+
+struct ServiceOptions {
+    std::string db_path = "data/omnivibe.db";
+    std::string uploads_dir = "data/uploads";
+    std::size_t max_body_bytes = 1 << 20;
+    std::uint64_t max_upload_bytes = 200ULL << 20;
+    std::vector<std::string> cors_origins{"http://localhost:3000"};
+    int sse_heartbeat_seconds = 15;
+    std::size_t sse_max_lag_bytes = 4096ULL << 10;
+};
+
+struct Service {
+    ServiceOptions options;
+    writer::Writer& writer;
+    store::ReadPool& reads;
+    feed::Hub* hub = nullptr;
+};
+
+}  // namespace omnivibe::http

@@ -1,0 +1,65 @@
+#pragma once
+// Projections: each event applied to the read tables, inside the transaction
+// that appended it. The server's writer, omnivibe-replay and omnivibe-import all
+// call this one Projector, so a projection rule exists exactly once and a
+// rebuild from the log gives the same rows as the live tables.
+//
+// Rows are stamped with the event's time (or, for imported history, the
+// created_at/updated_at carried in the data), never with the clock, so
+// applying the same events always yields the same bytes.
+
+#include <cstdint>
+#include <functional>
+
+#include "omnivibe/core/result.hpp"
+#include "omnivibe/domain/events.hpp"
+#include "omnivibe/store/db.hpp"
+
+namespace omnivibe::projection {
+
+/// The layout version of the read tables. Bump it when a projection rule
+/// changes: the server then rebuilds the read tables from the log at start.
+inline constexpr std::int64_t kProjectionVersion = 1;
+
+/// The read tables a rebuild clears and refills, in dependency order.
+std::span<const std::string_view> read_tables();
+
+class Projector {
+public:
+    /// `db` must be a writer connection, inside a transaction when apply runs.
+    explicit Projector(store::Db& db) : db_(db) {}
+
+    /// Applies one event (seq assigned) to the read tables and the streams index.
+    void apply(const domain::Event& ev);
+
+    /// Records how far the read tables are, with the layout version.
+    void checkpoint(std::int64_t head);
+
+private:
+    void insert_entity(const domain::Event& ev);
+    void update_entity(const domain::Event& ev);
+    void delete_entity(const domain::Event& ev);
+    void attach_resource(const domain::Event& ev);
+    void detach_resource(const domain::Event& ev);
+    void reorder_blocks(const domain::Event& ev);
+    void bump(const domain::Event& ev);
+    void record_stream(const domain::Event& ev, bool deleted);
+
+    store::Db& db_;
+};
+
+/// The projection state recorded in the database.
+struct ProjectionState {
+    std::int64_t version = 0;
+    std::int64_t head = 0;
+};
+ProjectionState read_projection_state(store::Db& db);
+
+/// Progress of a rebuild: events applied so far and the total.
+using Progress = std::function<void(std::int64_t done, std::int64_t total)>;
+
+/// Empties every read table and replays the log up to `up_to` (all when 0) in
+/// one transaction. Returns the number of events applied. Writer connection only.
+Result<std::int64_t> rebuild(store::Db& db, std::int64_t up_to = 0, const Progress& progress = {});
+
+}  // namespace omnivibe::projection

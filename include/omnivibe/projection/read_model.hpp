@@ -1,0 +1,61 @@
+#pragma once
+// Read-model queries: what GET handlers and the writer's state view ask of the
+// read tables. Every function takes the connection to use, so the same query
+// serves a reader's snapshot and the writer's own transaction.
+// Throws store::SqliteError; callers at the module edge turn it into an Error.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "omnivibe/domain/state.hpp"
+#include "omnivibe/store/db.hpp"
+
+namespace omnivibe::projection {
+
+/// The live entity with its computed fields, or nothing.
+std::optional<domain::Entity> load_entity(store::Db& db, domain::Kind kind, std::int64_t id);
+
+/// Filters and paging for a list. Column names come from the catalogue only.
+struct ListQuery {
+    std::vector<std::pair<std::string, domain::Value>> equals;  ///< column = value
+    std::optional<std::string> name_contains;                   ///< case-insensitive substring
+    std::optional<std::string> date_from;                        ///< publish_date >= (inclusive)
+    std::optional<std::string> date_to;                          ///< publish_date <= (inclusive)
+    std::string order_by = "id";                                 ///< a fixed SQL ordering
+    std::int64_t page = 1;
+    std::int64_t page_size = 20;  ///< 0 = no paging
+};
+
+struct ListPage {
+    std::vector<domain::Entity> items;
+    std::int64_t total = 0;
+};
+
+ListPage list_entities(store::Db& db, domain::Kind kind, const ListQuery& q);
+
+/// Client whose name matches ignoring ASCII case.
+std::optional<std::int64_t> client_named(store::Db& db, std::string_view name);
+/// Live children ids: blocks by position, others by id.
+std::vector<std::int64_t> child_ids(store::Db& db, domain::Kind child, std::int64_t parent_id);
+/// Highest id ever used by a kind, 0 if none.
+std::int64_t last_id(store::Db& db, domain::Kind kind);
+
+/// One attached campaign resource.
+struct ResourceRow {
+    std::string resource_type;
+    std::string filename;
+    std::string content_type;
+    std::int64_t size = 0;
+    std::string sha256;
+    std::optional<double> duration;
+    std::string path;
+    std::string uploaded_at;
+};
+std::vector<ResourceRow> campaign_resources(store::Db& db, std::int64_t campaign_id);
+
+/// The head of the log as this connection's snapshot sees it.
+std::int64_t visible_head(store::Db& db);
+
+}  // namespace omnivibe::projection

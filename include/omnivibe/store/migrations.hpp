@@ -1,0 +1,37 @@
+#pragma once
+// Schema migrations: numbered SQL files (migrations/NNNN_name.sql) embedded in
+// the binary at build time, applied in order inside one transaction each, and
+// recorded with their SHA-256 in schema_migrations. A recorded file whose text
+// changed, or a recorded version this binary does not know (a newer database),
+// stops the start with a message saying which.
+
+#include <string_view>
+#include <vector>
+
+#include "omnivibe/core/result.hpp"
+#include "omnivibe/store/db.hpp"
+
+namespace omnivibe::store {
+
+struct EmbeddedMigration {
+    std::string_view name;  ///< "0001_events.sql"
+    std::string_view sql;
+};
+
+/// The migrations compiled into this binary, in order.
+const std::vector<EmbeddedMigration>& embedded_migrations();
+
+/// Applies what is missing; the connection must be the writer's (see
+/// register_writer_guard). Returns how many were applied.
+Result<int> apply_migrations(Db& db,
+                             const std::vector<EmbeddedMigration>& migrations = embedded_migrations());
+
+/// Checks, without writing, that every embedded migration is applied unchanged.
+Status check_migrations(Db& db,
+                        const std::vector<EmbeddedMigration>& migrations = embedded_migrations());
+
+/// Registers the SQL function the writer-only triggers call. Only connections
+/// that own the database's writes (the server's writer, replay, import) do this.
+void register_writer_guard(Db& db);
+
+}  // namespace omnivibe::store

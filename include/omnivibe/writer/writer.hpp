@@ -1,0 +1,130 @@
+#pragma once
+// The single-writer actor: the only read-write connection to the database.
+//
+// Handlers submit a WriteRequest and get a callback; they never write SQL. The
+// writer thread drains its queue and handles the whole batch in ONE
+// transaction (group commit): for each command a savepoint, decide() against
+// the current state, append the events, project them, render the response
+// body and store the idempotency key. A command that fails rolls back its own
+// savepoint and fails alone. Only after COMMIT returns (durable under
+// --durability full) are the callbacks run and the events published to the
+// feed, so no client hears of a write that could still be lost.
+//
+// Threading: submit() may be called from any thread; callbacks and the
+// publisher run on the writer thread and must only post work elsewhere.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "omnivibe/core/result.hpp"
+#include "omnivibe/domain/commands.hpp"
+#include "omnivibe/domain/events.hpp"
+#include "omnivibe/store/event_store.hpp"
+
+namespace omnivibe::writer {
+
+/// What the response to a successful write carries in its body.
+enum class ResponseShape {
+    entity,      ///< the entity after the change, wrapped as its kind's responses are
+    deleted,     ///< {"success":true,"id":N}
+    storyboard,  ///< the content's blocks in order
+    resource,    ///< {"success":true,"resource":{...}}
+};
+
+struct WriteRequest {
+    domain::Command command;
+    domain::EventMeta meta;  ///< actor, request id, idempotency key, source
+    ResponseShape shape = ResponseShape::entity;
+    int success_status = 200;
+    std::string resource_type;  ///< for ResponseShape::resource
+    std::string fingerprint;    ///< SHA-256 of method, path and body when an idempotency key is set
+};
+
+struct WriteResult {
+    int status = 200;
+    std::string body;
+    std::int64_t version = 0;  ///< ETag of the entity the response is about
+    std::int64_t seq = 0;      ///< seq of the last event written (the head if none)
+    bool replayed = false;     ///< answered from a stored idempotency key
+};
+
+using WriteCallback = std::function<void(Result<WriteResult>)>;
+/// Receives each committed batch's events, in seq order, on the writer thread.
+using Publisher = std::function<void(std::vector<store::EventRow>&&)>;
+
+enum class Durability { full, normal };
+
+struct WriterOptions {
+    std::string db_path;
+    Durability durability = Durability::full;
+    std::size_t max_batch = 1024;
+    std::int64_t idempotency_ttl_ms = 24LL * 3600 * 1000;
+    int busy_timeout_ms = 2000;
+};
+
+struct WriterStats {
+    std::atomic<std::uint64_t> batches{0};
+    std::atomic<std::uint64_t> commands{0};
+    std::atomic<std::uint64_t> events{0};
+    std::atomic<std::uint64_t> failed_commits{0};
+    std::atomic<std::uint64_t> last_batch_size{0};
+    std::atomic<std::uint64_t> max_batch_size{0};
+    std::atomic<std::uint64_t> queue_depth{0};
+    std::atomic<std::uint64_t> commit_micros_total{0};
+    /// batch-size histogram buckets: 1, 2-3, 4-7, 8-15, ... 512+
+    std::atomic<std::uint64_t> batch_size_buckets[11]{};
+};
+
+class Writer {
+public:
+    Writer(WriterOptions options, Publisher publisher);
+    ~Writer();
+    Writer(const Writer&) = delete;
+    Writer& operator=(const Writer&) = delete;
+
+    /// Opens the database, applies migrations, rebuilds projections whose
+    /// layout version changed, and starts the writer thread.
+    Status start();
+    /// Finishes every queued command, then stops the thread. Idempotent.
+    void stop();
+
+    /// Queues a command; the callback runs once, after commit or on failure.
+    void submit(WriteRequest request, WriteCallback done);
+
+    /// The last committed seq.
+    std::int64_t head() const noexcept { return head_.load(std::memory_order_acquire); }
+    bool running() const noexcept { return running_.load(); }
+    const WriterStats& stats() const noexcept { return stats_; }
+
+private:
+    struct Pending {
+        WriteRequest request;
+        WriteCallback done;
+    };
+    struct Impl;
+
+    void run();
+    void process(std::vector<Pending>& batch);
+
+    WriterOptions options_;
+    Publisher publisher_;
+    std::unique_ptr<Impl> impl_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<Pending> queue_;
+    bool stopping_ = false;
+    std::atomic<bool> running_{false};
+    std::atomic<std::int64_t> head_{0};
+    WriterStats stats_;
+    std::thread thread_;
+};
+
+}  // namespace omnivibe::writer

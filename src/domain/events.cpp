@@ -1,0 +1,83 @@
+#include "omnivibe/domain/events.hpp"
+
+#include "omnivibe/core/text.hpp"
+
+namespace omnivibe::domain {
+
+namespace {
+
+struct TypeRow {
+    EventType type;
+    std::string_view name;
+    Kind kind;
+};
+
+// The wire names. Append new rows; never rename or reuse one.
+constexpr TypeRow kTypes[] = {
+    {EventType::client_created, "client.created", Kind::client},
+    {EventType::client_updated, "client.updated", Kind::client},
+    {EventType::client_deleted, "client.deleted", Kind::client},
+    {EventType::campaign_created, "campaign.created", Kind::campaign},
+    {EventType::campaign_updated, "campaign.updated", Kind::campaign},
+    {EventType::campaign_deleted, "campaign.deleted", Kind::campaign},
+    {EventType::campaign_resource_attached, "campaign.resource_attached", Kind::campaign},
+    {EventType::campaign_resource_detached, "campaign.resource_detached", Kind::campaign},
+    {EventType::content_created, "content.created", Kind::content},
+    {EventType::content_updated, "content.updated", Kind::content},
+    {EventType::content_deleted, "content.deleted", Kind::content},
+    {EventType::block_added, "storyboard.block_added", Kind::block},
+    {EventType::block_updated, "storyboard.block_updated", Kind::block},
+    {EventType::block_removed, "storyboard.block_removed", Kind::block},
+    {EventType::blocks_reordered, "storyboard.blocks_reordered", Kind::content},
+    {EventType::script_generated, "script.generated", Kind::script},
+    {EventType::script_status_changed, "script.status_changed", Kind::script},
+    {EventType::script_deleted, "script.deleted", Kind::script},
+};
+
+constexpr EventType kAll[] = {
+    EventType::client_created,   EventType::client_updated,
+    EventType::client_deleted,   EventType::campaign_created,
+    EventType::campaign_updated, EventType::campaign_deleted,
+    EventType::campaign_resource_attached, EventType::campaign_resource_detached,
+    EventType::content_created,  EventType::content_updated,
+    EventType::content_deleted,  EventType::block_added,
+    EventType::block_updated,    EventType::block_removed,
+    EventType::blocks_reordered, EventType::script_generated,
+    EventType::script_status_changed, EventType::script_deleted,
+};
+
+static_assert(std::size(kTypes) == std::size(kAll), "every event type has a wire name");
+
+}  // namespace
+
+std::string_view type_name(EventType type) { return kTypes[static_cast<int>(type)].name; }
+
+std::optional<EventType> event_type_from_name(std::string_view name) {
+    for (const auto& row : kTypes)
+        if (row.name == name) return row.type;
+    return std::nullopt;
+}
+
+Kind stream_kind(EventType type) { return kTypes[static_cast<int>(type)].kind; }
+
+std::span<const EventType> all_event_types() { return kAll; }
+
+std::string stream_name(Kind kind, std::int64_t id) {
+    std::string s(info(kind).stream_prefix);
+    s += '-';
+    s += std::to_string(id);
+    return s;
+}
+
+std::string Event::stream() const { return stream_name(kind, entity_id); }
+
+std::optional<std::pair<Kind, std::int64_t>> parse_stream(std::string_view stream) {
+    const auto dash = stream.rfind('-');
+    if (dash == std::string_view::npos) return std::nullopt;
+    auto kind = kind_from_stream_prefix(stream.substr(0, dash));
+    auto id = parse_int64(stream.substr(dash + 1));
+    if (!kind || !id || *id < 1) return std::nullopt;
+    return std::pair{*kind, *id};
+}
+
+}  // namespace omnivibe::domain

@@ -1,0 +1,14 @@
+#pragma once
+// Route registration, one function per group of endpoints. Private to src/http.
+
+#include "omnivibe/http/router.hpp"
+#include "omnivibe/http/service.hpp"
+
+namespace omnivibe::http {
+
+inline constexpr std::string_view kApi = "/api/v1";
+
+/// Clients, campaigns and the content schedule (SPEC section 5).
+void register_entity_routes(Router& router, Service& svc);
+
+}  // namespace omnivibe::http

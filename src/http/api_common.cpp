@@ -1,0 +1,152 @@
+#include "api_common.hpp"
+
+#include "omnivibe/core/sha256.hpp"
+#include "omnivibe/core/text.hpp"
+#include "omnivibe/domain/schema.hpp"
+#include "omnivibe/json/decode.hpp"
+
+namespace omnivibe::http {
+
+Response fail(const Request& req, const Error& e) { return error_response(e, req.request_id); }
+
+Result<std::int64_t> parse_id(std::string_view text, std::string_view entity) {
+    auto id = parse_int64(text);
+    if (!id || *id < 1)
+        return Error::make(ErrorCode::not_found,
+                           "No " + std::string(entity) + " with id " + std::string(text) + ".");
+    return *id;
+}
+
+Result<std::optional<std::int64_t>> parse_if_match(const Request& req) {
+    std::string_view v = req.header("if-match");
+    if (v.empty() || v == "*") return std::optional<std::int64_t>{};
+    if (v.substr(0, 2) == "W/") v.remove_prefix(2);
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    auto n = parse_int64(v);
+    if (!n) {
+        Error e = Error::make(ErrorCode::version_mismatch,
+                              "If-Match must be an entity tag such as \"3\".");
+        return e;
+    }
+    return std::optional<std::int64_t>{*n};
+}
+
+Result<domain::Fields> parse_json_body(const Request& req) {
+    const std::string_view ct = req.header("content-type");
+    const std::string lowered = ascii_lower(ct.substr(0, ct.find(';')));
+    std::string_view media = lowered;
+    while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+    if (!media.empty() && media != "application/json")
+        return Error::make(ErrorCode::unsupported_media_type,
+                           "The body must be application/json, not " + std::string(media) + ".");
+    return json::parse_object(req.body);
+}
+
+void submit_write(Service& svc, Request& req, writer::WriteRequest write, Reply reply) {
+    const std::string_view key = req.header("idempotency-key");
+    if (key.size() > 200) {
+        Error e = Error::make(ErrorCode::validation_failed, "One field is invalid.");
+        e.errors.push_back({"Idempotency-Key", "must be at most 200 characters"});
+        return reply(fail(req, e));
+    }
+    write.meta.actor = req.actor;
+    write.meta.request_id = req.request_id;
+    write.meta.idempotency_key = std::string(key);
+    if (write.meta.source.empty()) write.meta.source = "api";
+    if (!key.empty()) {
+        std::string material(to_string(req.method));
+        material += '\n';
+        material += req.path;
+        material += '\n';
+        material += req.body;
+        write.fingerprint = sha256_hex(material);
+    }
+    svc.writer.submit(std::move(write), [request_id = req.request_id,
+                                         reply = std::move(reply)](Result<writer::WriteResult> r) {
+        if (!r) return reply(error_response(r.error(), request_id));
+        Response resp;
+        resp.status = r->status;
+        resp.body = std::move(r->body);
+        resp.set("ETag", "\"" + std::to_string(r->version) + "\"");
+        resp.set("X-Event-Seq", std::to_string(r->seq));
+        if (r->replayed) resp.set("Idempotent-Replayed", "true");
+        reply(std::move(resp));
+    });
+}
+
+void read_snapshot(Service& svc, const Request& req, Reply& reply,
+                   const std::function<Result<Response>(store::Db&, std::int64_t)>& fn) {
+    auto result = svc.reads.with_snapshot([&](store::Db& db) {
+        const std::int64_t head = projection::visible_head(db);
+        auto r = fn(db, head);
+        if (r) r->set("X-Event-Seq", std::to_string(head));
+        return r;
+    });
+    if (!result) return reply(fail(req, result.error()));
+    if (!*result) return reply(fail(req, result->error()));
+    reply(std::move(result->value()));
+}
+
+Response entity_response(const Request& req, std::int64_t version, std::string body) {
+    Response r;
+    const std::string etag = "\"" + std::to_string(version) + "\"";
+    const std::string_view inm = req.header("if-none-match");
+    if (!inm.empty() && (inm == etag || inm == "W/" + etag || inm == "*")) {
+        r.status = 304;
+        r.content_type.clear();
+    } else {
+        r.body = std::move(body);
+    }
+    r.set("ETag", etag);
+    return r;
+}
+
+std::optional<std::int64_t> int_param(const Request& req, std::string_view name,
+                                      std::vector<FieldError>& errors) {
+    auto v = req.query_param(name);
+    if (!v) return std::nullopt;
+    auto n = parse_int64(*v);
+    if (!n || *n < 1) {
+        errors.push_back({std::string(name), "must be a positive integer"});
+        return std::nullopt;
+    }
+    return n;
+}
+
+void parse_paging(const Request& req, projection::ListQuery& q, std::vector<FieldError>& errors) {
+    if (auto p = int_param(req, "page", errors)) q.page = *p;
+    if (auto v = req.query_param("page_size")) {
+        auto n = parse_int64(*v);
+        if (!n || *n < 1 || *n > 100)
+            errors.push_back({"page_size", "must be an integer from 1 to 100"});
+        else
+            q.page_size = *n;
+    }
+    if (q.page > 1'000'000'000) errors.push_back({"page", "is too large"});
+}
+
+std::optional<std::string> choice_param(const Request& req, std::string_view name,
+                                        domain::Kind kind, std::vector<FieldError>& errors) {
+    auto v = req.query_param(name);
+    if (!v) return std::nullopt;
+    const domain::FieldSpec* spec = domain::field_spec(kind, name);
+    if (spec)
+        for (auto c : spec->choices)
+            if (iequals(c, *v)) return std::string(c);
+    std::string msg = "must be one of";
+    if (spec)
+        for (auto c : spec->choices) (msg += ' ') += c;
+    errors.push_back({std::string(name), msg});
+    return std::nullopt;
+}
+
+Error query_error(std::vector<FieldError> errors) {
+    Error e = Error::make(ErrorCode::validation_failed,
+                          errors.size() == 1 ? "One query parameter is invalid."
+                                             : std::to_string(errors.size()) +
+                                                   " query parameters are invalid.");
+    e.errors = std::move(errors);
+    return e;
+}
+
+}  // namespace omnivibe::http

@@ -1,0 +1,58 @@
+#pragma once
+// Helpers shared by the REST handlers: ids and headers from the request, JSON
+// bodies in, commands to the writer and snapshot reads out. Private to src/http.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "omnivibe/core/result.hpp"
+#include "omnivibe/domain/value.hpp"
+#include "omnivibe/http/errors.hpp"
+#include "omnivibe/http/message.hpp"
+#include "omnivibe/http/router.hpp"
+#include "omnivibe/http/service.hpp"
+#include "omnivibe/projection/read_model.hpp"
+
+namespace omnivibe::http {
+
+/// The error response for this request.
+Response fail(const Request& req, const Error& e);
+
+/// A path id: a positive integer, else 404 naming the entity.
+Result<std::int64_t> parse_id(std::string_view text, std::string_view entity);
+
+/// If-Match: "N" (or W/"N", or N); absent or * means any version.
+Result<std::optional<std::int64_t>> parse_if_match(const Request& req);
+
+/// The JSON object body as fields: 415 unless JSON, 400 if malformed.
+Result<domain::Fields> parse_json_body(const Request& req);
+
+/// Sends a command to the writer and answers with its result:
+/// status, body, ETag, X-Event-Seq, Idempotent-Replayed.
+void submit_write(Service& svc, Request& req, writer::WriteRequest write, Reply reply);
+
+/// Runs `fn` inside one read snapshot; adds X-Event-Seq (the log head that
+/// snapshot sees) to what it returns. SQLite failures become 503.
+void read_snapshot(Service& svc, const Request& req, Reply& reply,
+                   const std::function<Result<Response>(store::Db&, std::int64_t head)>& fn);
+
+/// A 200 JSON response for an entity with its ETag; 304 if If-None-Match matches.
+Response entity_response(const Request& req, std::int64_t version, std::string body);
+
+/// page, page_size (1..100, default 20): adds a FieldError per bad value.
+void parse_paging(const Request& req, projection::ListQuery& q, std::vector<FieldError>& errors);
+
+/// A positive integer query parameter; adds a FieldError if malformed.
+std::optional<std::int64_t> int_param(const Request& req, std::string_view name,
+                                      std::vector<FieldError>& errors);
+
+/// A choice query parameter matched against the kind's field spec; canonical value.
+std::optional<std::string> choice_param(const Request& req, std::string_view name,
+                                        domain::Kind kind, std::vector<FieldError>& errors);
+
+/// 422 validation_failed for query parameter errors.
+Error query_error(std::vector<FieldError> errors);
+
+}  // namespace omnivibe::http

@@ -1,0 +1,103 @@
+#include "omnivibe/http/dispatcher.hpp"
+
+#include <chrono>
+#include <random>
+
+#include "omnivibe/core/log.hpp"
+#include "omnivibe/http/errors.hpp"
+
+namespace omnivibe::http {
+
+namespace {
+constexpr std::string_view kExposed = "ETag, X-Event-Seq, X-Request-Id, Idempotent-Replayed";
+constexpr std::string_view kAllowHeaders =
+    "Content-Type, Authorization, If-Match, If-None-Match, Idempotency-Key, X-Request-Id, "
+    "Last-Event-ID, Range";
+}  // namespace
+
+std::string make_request_id(std::string_view from_client) {
+    bool sane = !from_client.empty() && from_client.size() <= 128;
+    for (char c : from_client)
+        sane = sane && c > 0x20 && c < 0x7f;
+    if (sane) return std::string(from_client);
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id(16, '0');
+    auto bits = rng();
+    for (auto& c : id) {
+        c = kHex[bits & 15];
+        bits >>= 4;
+    }
+    return id;
+}
+
+Dispatcher::Dispatcher(const Router& router, DispatchOptions options)
+    : router_(router), options_(std::move(options)) {}
+
+bool Dispatcher::origin_allowed(std::string_view origin) const {
+    for (const auto& o : options_.cors_origins)
+        if (o == origin || o == "*") return true;
+    return false;
+}
+
+void Dispatcher::finish(const Request& req, Response& resp) const {
+    resp.set("X-Request-Id", req.request_id);
+    const std::string_view origin = req.header("origin");
+    if (!origin.empty() && origin_allowed(origin)) {
+        resp.set("Access-Control-Allow-Origin", std::string(origin));
+        resp.set("Vary", "Origin");
+        resp.set("Access-Control-Expose-Headers", std::string(kExposed));
+    }
+}
+
+void Dispatcher::dispatch(Request req, std::function<void(Response)> done) {
+    const auto started = std::chrono::steady_clock::now();
+    stats_.requests.fetch_add(1, std::memory_order_relaxed);
+    req.request_id = make_request_id(req.header("x-request-id"));
+
+    // The finishing step runs wherever the handler answers (the writer thread
+    // for writes), so it only touches the request it owns and atomics.
+    auto request = std::make_shared<Request>(std::move(req));
+    auto finish_and_send = [this, request, started, done = std::move(done)](Response resp) {
+        finish(*request, resp);
+        const double ms = std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now() - started)
+                              .count();
+        log::request({to_string(request->method), request->route, request->path, resp.status,
+                      resp.body.size(), ms, request->request_id, request->actor});
+        done(std::move(resp));
+    };
+
+    Request& r = *request;
+    // CORS preflight: answered here, before routing and without credentials.
+    if (r.method == Method::options && !r.header("access-control-request-method").empty()) {
+        r.route = "preflight";
+        Response resp;
+        resp.status = 204;
+        resp.content_type.clear();
+        const std::string_view origin = r.header("origin");
+        if (origin_allowed(origin)) {
+            resp.set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+            resp.set("Access-Control-Allow-Headers", std::string(kAllowHeaders));
+            resp.set("Access-Control-Max-Age", "600");
+        }
+        return finish_and_send(std::move(resp));
+    }
+
+    auto match = router_.match(r.method, r.path);
+    if (auto* miss = std::get_if<Router::NoMatch>(&match)) {
+        r.route = "unmatched";
+        Response resp = error_response(miss->error, r.request_id);
+        if (!miss->allow.empty()) resp.set("Allow", miss->allow);
+        return finish_and_send(std::move(resp));
+    }
+    auto& hit = std::get<Router::Match>(match);
+    r.route = std::string(hit.pattern);
+    try {
+        (*hit.handler)(r, hit.params, finish_and_send);
+    } catch (const std::exception& e) {
+        finish_and_send(error_response(Error::make(ErrorCode::internal, e.what()), r.request_id));
+    }
+}
+
+}  // namespace omnivibe::http

@@ -1,0 +1,160 @@
+#include "omnivibe/projection/read_model.hpp"
+
+#include "omnivibe/json/decode.hpp"
+
+namespace omnivibe::projection {
+
+namespace {
+
+using domain::FieldType;
+using domain::Kind;
+
+// Computed fields, as correlated subqueries so they are always exact.
+std::string computed_columns(Kind kind) {
+    switch (kind) {
+        case Kind::client:
+            return ", (SELECT count(*) FROM campaigns c WHERE c.client_id = t.id)";
+        case Kind::campaign:
+            return ", (SELECT count(*) FROM content_schedule c WHERE c.campaign_id = t.id)";
+        default: return "";
+    }
+}
+
+std::string select_columns(Kind kind) {
+    std::string sql = "SELECT t.id";
+    for (const auto& f : domain::info(kind).fields) (sql += ", t.") += f.name;
+    sql += ", t.version, t.created_at, t.updated_at";
+    sql += computed_columns(kind);
+    sql += " FROM " + std::string(domain::info(kind).table) + " t";
+    return sql;
+}
+
+domain::Value column_value(const store::Stmt& s, int col, FieldType type) {
+    if (s.is_null(col)) return domain::Null{};
+    switch (type) {
+        case FieldType::integer:
+        case FieldType::reference: return s.column_int(col);
+        case FieldType::number: return s.column_double(col);
+        case FieldType::boolean: return s.column_int(col) != 0;
+        case FieldType::text_list:
+            return json::parse_string_list(s.column_text(col)).value_or(domain::StringList{});
+        default: return std::string(s.column_text(col));
+    }
+}
+
+domain::Entity read_entity(const store::Stmt& s, Kind kind) {
+    domain::Entity e;
+    e.kind = kind;
+    int col = 0;
+    e.id = s.column_int(col++);
+    for (const auto& f : domain::info(kind).fields)
+        e.fields.push_back({std::string(f.name), column_value(s, col++, f.type)});
+    e.version = s.column_int(col++);
+    e.created_at = s.column_text(col++);
+    e.updated_at = s.column_text(col++);
+    for (auto name : domain::info(kind).computed)
+        e.computed.push_back({std::string(name), s.column_int(col++)});
+    return e;
+}
+
+}  // namespace
+
+std::optional<domain::Entity> load_entity(store::Db& db, Kind kind, std::int64_t id) {
+    store::Stmt& s = db.cached(select_columns(kind) + " WHERE t.id = ?");
+    s.bind(1, id);
+    std::optional<domain::Entity> out;
+    if (s.step()) out = read_entity(s, kind);
+    s.reset();
+    return out;
+}
+
+ListPage list_entities(store::Db& db, Kind kind, const ListQuery& q) {
+    std::string where = " WHERE 1";
+    for (const auto& [column, value] : q.equals) (where += " AND t.") += column + " = ?";
+    if (q.name_contains) where += " AND instr(lower(t.name), lower(?)) > 0";
+    if (q.date_from) where += " AND t.publish_date >= ?";
+    if (q.date_to) where += " AND t.publish_date <= ?";
+    auto bind_filters = [&](store::Stmt& s) {
+        int i = 1;
+        for (const auto& [column, value] : q.equals) s.bind(i++, value);
+        if (q.name_contains) s.bind(i++, std::string_view(*q.name_contains));
+        if (q.date_from) s.bind(i++, std::string_view(*q.date_from));
+        if (q.date_to) s.bind(i++, std::string_view(*q.date_to));
+        return i;
+    };
+    ListPage page;
+    {
+        store::Stmt& c = db.cached("SELECT count(*) FROM " + std::string(domain::info(kind).table) +
+                                   " t" + where);
+        bind_filters(c);
+        if (c.step()) page.total = c.column_int(0);
+        c.reset();
+    }
+    std::string sql = select_columns(kind) + where + " ORDER BY " + q.order_by;
+    if (q.page_size > 0) sql += " LIMIT ? OFFSET ?";
+    store::Stmt& s = db.cached(sql);
+    int i = bind_filters(s);
+    if (q.page_size > 0) s.bind(i, q.page_size).bind(i + 1, (q.page - 1) * q.page_size);
+    while (s.step()) page.items.push_back(read_entity(s, kind));
+    s.reset();
+    return page;
+}
+
+std::optional<std::int64_t> client_named(store::Db& db, std::string_view name) {
+    store::Stmt& s = db.cached("SELECT id FROM clients WHERE name = ? COLLATE NOCASE");
+    s.bind(1, name);
+    std::optional<std::int64_t> out;
+    if (s.step()) out = s.column_int(0);
+    s.reset();
+    return out;
+}
+
+std::vector<std::int64_t> child_ids(store::Db& db, Kind child, std::int64_t parent_id) {
+    const auto& ki = domain::info(child);
+    std::string sql = "SELECT id FROM " + std::string(ki.table) + " WHERE " +
+                      std::string(ki.parent_field) + " = ? ORDER BY " +
+                      (child == Kind::block ? "position, id" : "id");
+    store::Stmt& s = db.cached(sql);
+    s.bind(1, parent_id);
+    std::vector<std::int64_t> out;
+    while (s.step()) out.push_back(s.column_int(0));
+    s.reset();
+    return out;
+}
+
+std::int64_t last_id(store::Db& db, Kind kind) {
+    store::Stmt& s = db.cached("SELECT max(entity_id) FROM streams WHERE kind = ?");
+    s.bind(1, domain::info(kind).name);
+    std::int64_t out = 0;
+    if (s.step() && !s.is_null(0)) out = s.column_int(0);
+    s.reset();
+    return out;
+}
+
+std::vector<ResourceRow> campaign_resources(store::Db& db, std::int64_t campaign_id) {
+    store::Stmt& s = db.cached(
+        "SELECT resource_type, filename, content_type, size, sha256, duration, path, uploaded_at "
+        "FROM campaign_resources WHERE campaign_id = ? ORDER BY resource_type");
+    s.bind(1, campaign_id);
+    std::vector<ResourceRow> out;
+    while (s.step()) {
+        ResourceRow r;
+        r.resource_type = s.column_text(0);
+        r.filename = s.column_text(1);
+        r.content_type = s.column_text(2);
+        r.size = s.column_int(3);
+        r.sha256 = s.column_text(4);
+        if (!s.is_null(5)) r.duration = s.column_double(5);
+        r.path = s.column_text(6);
+        r.uploaded_at = s.column_text(7);
+        out.push_back(std::move(r));
+    }
+    s.reset();
+    return out;
+}
+
+std::int64_t visible_head(store::Db& db) {
+    return db.query_int("SELECT max(seq) FROM events").value_or(0);
+}
+
+}  // namespace omnivibe::projection

@@ -1,0 +1,149 @@
+#include "omnivibe/store/event_store.hpp"
+
+#include "omnivibe/core/sha256.hpp"
+#include "omnivibe/json/decode.hpp"
+#include "omnivibe/json/encode.hpp"
+
+namespace omnivibe::store {
+
+namespace {
+
+constexpr std::string_view kSelect =
+    "SELECT seq, stream, stream_version, type, data, meta, campaign_id, recorded_at, prev_hash, "
+    "hash, json_extract(meta, '$.actor'), json_extract(meta, '$.cause') FROM events ";
+
+EventRow read_row(const Stmt& s) {
+    EventRow r;
+    r.seq = s.column_int(0);
+    r.stream = s.column_text(1);
+    r.stream_version = s.column_int(2);
+    r.type = s.column_text(3);
+    r.data = s.column_text(4);
+    r.meta = s.column_text(5);
+    if (!s.is_null(6)) r.campaign_id = s.column_int(6);
+    r.recorded_at = s.column_text(7);
+    r.prev_hash = s.column_text(8);
+    r.hash = s.column_text(9);
+    r.actor = s.column_text(10);
+    r.cause = s.column_text(11);
+    return r;
+}
+
+}  // namespace
+
+std::string canonical_row(const EventRow& r) {
+    constexpr char kSep = '\x1f';
+    std::string out;
+    out.reserve(r.data.size() + r.meta.size() + 128);
+    out += std::to_string(r.seq);
+    (out += kSep) += r.stream;
+    (out += kSep) += std::to_string(r.stream_version);
+    (out += kSep) += r.type;
+    (out += kSep) += r.data;
+    (out += kSep) += r.meta;
+    out += kSep;
+    if (r.campaign_id) out += std::to_string(*r.campaign_id);
+    (out += kSep) += r.recorded_at;
+    return out;
+}
+
+std::string chain_hash(std::string_view prev_hash, const EventRow& row) {
+    Sha256 h;
+    h.update(prev_hash);
+    h.update("\n");
+    h.update(canonical_row(row));
+    return h.hex_digest();
+}
+
+Result<domain::Event> to_domain(const EventRow& row) {
+    domain::Event ev;
+    auto type = domain::event_type_from_name(row.type);
+    auto stream = domain::parse_stream(row.stream);
+    auto recorded = parse_timestamp(row.recorded_at);
+    if (!type || !stream || !recorded)
+        return Error::make(ErrorCode::internal,
+                           "event " + std::to_string(row.seq) + " has an unknown type or stream");
+    auto data = json::parse_object(row.data);
+    if (!data) return std::move(data).error();
+    auto meta = json::parse_meta(row.meta);
+    if (!meta) return std::move(meta).error();
+    ev.seq = row.seq;
+    ev.type = *type;
+    ev.kind = stream->first;
+    ev.entity_id = stream->second;
+    ev.stream_version = row.stream_version;
+    ev.campaign_id = row.campaign_id;
+    ev.recorded_at = *recorded;
+    ev.data = std::move(data).value();
+    ev.meta = std::move(meta).value();
+    return ev;
+}
+
+EventStore::EventStore(Db& db) : db_(db) {}
+
+void EventStore::load_head() {
+    Stmt& s = db_.cached("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
+    head_ = Head{};
+    if (s.step()) head_ = Head{s.column_int(0), std::string(s.column_text(1))};
+    s.reset();
+}
+
+EventRow EventStore::append(domain::Event& ev) {
+    EventRow row;
+    row.seq = head_.seq + 1;
+    row.stream = ev.stream();
+    row.stream_version = ev.stream_version;
+    row.type = domain::type_name(ev.type);
+    row.data = json::fields_to_json(ev.data);
+    row.meta = json::meta_to_json(ev.meta);
+    row.campaign_id = ev.campaign_id;
+    row.recorded_at = format_rfc3339(ev.recorded_at);
+    row.prev_hash = head_.hash;
+    row.hash = chain_hash(row.prev_hash, row);
+    row.actor = ev.meta.actor;
+    row.cause = ev.meta.cause;
+
+    Stmt& ins = db_.cached(
+        "INSERT INTO events (seq, stream, stream_version, type, data, meta, campaign_id, "
+        "recorded_at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    ins.bind(1, row.seq).bind(2, row.stream).bind(3, row.stream_version).bind(4, row.type);
+    ins.bind(5, row.data).bind(6, row.meta).bind(7, row.campaign_id).bind(8, row.recorded_at);
+    ins.bind(9, row.prev_hash).bind(10, row.hash);
+    ins.run();
+    ev.seq = row.seq;
+    head_ = Head{row.seq, row.hash};
+    return row;
+}
+
+std::vector<EventRow> read_events(Db& db, const EventQuery& q) {
+    std::string sql(kSelect);
+    sql += "WHERE seq > ?1";
+    if (q.stream) sql += " AND stream = ?2";
+    if (q.campaign_id) sql += " AND campaign_id = ?3";
+    if (q.up_to) sql += " AND seq <= ?4";
+    sql += " ORDER BY seq LIMIT ?5";
+    Stmt& s = db.cached(sql);
+    s.bind(1, q.after);
+    if (q.stream) s.bind(2, std::string_view(*q.stream));
+    if (q.campaign_id) s.bind(3, *q.campaign_id);
+    if (q.up_to) s.bind(4, *q.up_to);
+    s.bind(5, q.limit);
+    std::vector<EventRow> out;
+    while (s.step()) out.push_back(read_row(s));
+    s.reset();
+    return out;
+}
+
+void for_each_event(Db& db, std::int64_t after, std::optional<std::int64_t> up_to,
+                    const std::function<void(const EventRow&)>& fn) {
+    Stmt& s = db.cached(std::string(kSelect) + "WHERE seq > ?1 AND seq <= ?2 ORDER BY seq");
+    s.bind(1, after).bind(2, up_to.value_or(INT64_MAX));
+    while (s.step()) fn(read_row(s));
+    s.reset();
+}
+
+std::int64_t log_head(Db& db) {
+    return db.query_int("SELECT max(seq) FROM events").value_or(0);
+}
+
+}  // namespace omnivibe::store

@@ -1,0 +1,108 @@
+#include "omnivibe/store/migrations.hpp"
+
+#include <map>
+
+#include "omnivibe/core/clock.hpp"
+#include "omnivibe/core/sha256.hpp"
+#include "omnivibe/core/text.hpp"
+
+namespace omnivibe::store {
+
+namespace {
+
+std::int64_t version_of(std::string_view name) {
+    const auto underscore = name.find('_');
+    return parse_int64(name.substr(0, underscore)).value_or(0);
+}
+
+void writer_guard(sqlite3_context* ctx, int, sqlite3_value**) { sqlite3_result_null(ctx); }
+
+constexpr std::string_view kCreateTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL,"
+    " applied_at TEXT NOT NULL)";
+
+struct Applied {
+    std::string name;
+    std::string sha256;
+};
+
+std::map<std::int64_t, Applied> read_applied(Db& db) {
+    std::map<std::int64_t, Applied> applied;
+    Stmt& s = db.cached("SELECT version, name, sha256 FROM schema_migrations ORDER BY version");
+    while (s.step())
+        applied[s.column_int(0)] = {std::string(s.column_text(1)), std::string(s.column_text(2))};
+    s.reset();
+    return applied;
+}
+
+Status compare(const std::map<std::int64_t, Applied>& applied,
+               const std::vector<EmbeddedMigration>& migrations) {
+    for (const auto& [version, row] : applied) {
+        const EmbeddedMigration* known = nullptr;
+        for (const auto& m : migrations)
+            if (version_of(m.name) == version) known = &m;
+        if (!known)
+            return Error::make(ErrorCode::internal,
+                               "The database has migration " + row.name +
+                                   " which this binary does not know: it was written by a newer "
+                                   "version of omnivibe. Use that version, or restore a backup.");
+        if (sha256_hex(known->sql) != row.sha256)
+            return Error::make(ErrorCode::internal,
+                               "Migration " + row.name +
+                                   " was changed after it was applied to this database "
+                                   "(SHA-256 differs). Released migrations must never be edited.");
+    }
+    return {};
+}
+
+}  // namespace
+
+void register_writer_guard(Db& db) {
+    db.check(sqlite3_create_function_v2(db.handle(), "omnivibe_writer_only", 0,
+                                        SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, writer_guard,
+                                        nullptr, nullptr, nullptr),
+             "registering the writer guard");
+}
+
+Result<int> apply_migrations(Db& db, const std::vector<EmbeddedMigration>& migrations) {
+    try {
+        db.exec(kCreateTable);
+        auto applied = read_applied(db);
+        if (auto st = compare(applied, migrations); !st) return std::move(st).error();
+        int count = 0;
+        for (const auto& m : migrations) {
+            const auto version = version_of(m.name);
+            if (applied.count(version)) continue;
+            Tx tx(db);
+            db.exec(m.sql);
+            Stmt& ins = db.cached(
+                "INSERT INTO schema_migrations (version, name, sha256, applied_at) "
+                "VALUES (?, ?, ?, ?)");
+            ins.bind(1, version).bind(2, m.name).bind(3, sha256_hex(m.sql));
+            ins.bind(4, format_rfc3339(now_millis()));
+            ins.run();
+            tx.commit();
+            ++count;
+        }
+        return count;
+    } catch (const SqliteError& e) {
+        return e.error();
+    }
+}
+
+Status check_migrations(Db& db, const std::vector<EmbeddedMigration>& migrations) {
+    try {
+        auto applied = read_applied(db);
+        if (auto st = compare(applied, migrations); !st) return st;
+        for (const auto& m : migrations)
+            if (!applied.count(version_of(m.name)))
+                return Error::make(ErrorCode::unavailable,
+                                   "Migration " + std::string(m.name) + " is not applied yet.");
+        return {};
+    } catch (const SqliteError& e) {
+        return e.error();
+    }
+}
+
+}  // namespace omnivibe::store

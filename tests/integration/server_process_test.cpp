@@ -1,0 +1,83 @@
+// The real omnivibe-server binary: start-up, signals, and the database
+// protections seen from the sqlite3 shell beside a running server.
+#include <signal.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include "integration/api_helpers.hpp"
+#include "support/test_server.hpp"
+
+using namespace omnivibe::test;
+
+BOOST_AUTO_TEST_SUITE(server_process)
+
+BOOST_AUTO_TEST_CASE(help_describes_every_option) {
+    auto r = run_command(binary_path("omnivibe-server") + " --help");
+    BOOST_TEST(r.exit_code == 0);
+    for (const char* opt : {"--db", "--host", "--port", "--uploads", "--threads", "--durability",
+                            "--tokens", "--cors-origin", "--max-body", "--max-upload-mb",
+                            "--sse-heartbeat", "--log-format", "--log-level", "--allow-anonymous"})
+        BOOST_TEST(r.output.find(opt) != std::string::npos, opt);
+}
+
+BOOST_AUTO_TEST_CASE(bad_options_exit_2_with_a_message) {
+    auto r = run_command(binary_path("omnivibe-server") + " --durability sometimes");
+    BOOST_TEST(r.exit_code == 2);
+    BOOST_TEST(r.output.find("--durability") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_public_address_without_tokens) {
+    TempDir dir;
+    auto r = run_command(binary_path("omnivibe-server") + " --host 0.0.0.0 --port 0 --db " +
+                         dir.file("x.db"));
+    BOOST_TEST(r.exit_code == 2);
+    BOOST_TEST(r.output.find("without --tokens") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(serves_creates_its_files_and_stops_cleanly_on_sigterm) {
+    TempDir dir;
+    const std::string db = dir.file("data/omnivibe.db");
+    {
+        ServerProcess p(db, dir.file("data/uploads"));
+        HttpClient c(p.port());
+        create_client(c, "A");
+        BOOST_TEST(std::filesystem::exists(db));
+        const auto perms = std::filesystem::status(db).permissions();
+        BOOST_TEST(((perms & std::filesystem::perms::others_read) == std::filesystem::perms::none));
+        BOOST_TEST(p.signal_and_wait(SIGTERM) == 0);
+        BOOST_TEST(p.output().find("stopped cleanly") != std::string::npos);
+        BOOST_TEST(p.output().find("POST /api/v1/clients 201") != std::string::npos);
+    }
+    ServerProcess again(db, dir.file("data/uploads"));
+    HttpClient c(again.port());
+    BOOST_TEST(json_string(c.get("/api/v1/clients/1").body, "/name") == "A");
+}
+
+BOOST_AUTO_TEST_CASE(the_sqlite3_shell_cannot_change_the_live_database) {
+    TempDir dir;
+    const std::string db = dir.file("omnivibe.db");
+    ServerProcess p(db, dir.file("uploads"));
+    HttpClient c(p.port());
+    create_client(c, "A");
+    create_campaign(c, 1, "S");
+    for (const char* sql : {"UPDATE events SET data = '{}' WHERE seq = 1;",
+                            "DELETE FROM events;",
+                            "INSERT INTO campaigns (id, client_id, name, status, bgm_volume, "
+                            "auto_deploy, version, created_at, updated_at) VALUES "
+                            "(9, 1, 'x', 'draft', 0.3, 0, 1, 't', 't');",
+                            "UPDATE clients SET name = 'B';"}) {
+        auto r = run_command("sqlite3 " + db + " \"" + sql + "\"");
+        BOOST_TEST_CONTEXT(sql) {
+            BOOST_TEST(r.exit_code != 0);
+            BOOST_TEST((r.output.find("append-only") != std::string::npos ||
+                        r.output.find("omnivibe_writer_only") != std::string::npos),
+                       r.output);
+        }
+    }
+    // The server's own writes still succeed, and nothing changed.
+    create_campaign(c, 1, "T");
+    BOOST_TEST(json_int(c.get("/api/v1/campaigns").body, "/total") == 2);
+    BOOST_TEST(json_string(c.get("/api/v1/clients/1").body, "/name") == "A");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,150 @@
+#include "omnivibe/projection/projector.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include "omnivibe/domain/decide.hpp"
+#include "omnivibe/domain/validation.hpp"
+#include "omnivibe/json/decode.hpp"
+#include "omnivibe/projection/read_model.hpp"
+#include "omnivibe/store/event_store.hpp"
+#include "omnivibe/writer/sqlite_state.hpp"
+#include "store/store_fixture.hpp"
+
+using namespace omnivibe;
+using namespace omnivibe::domain;
+
+namespace {
+
+// decide + append + project, as the writer does, one command per transaction.
+struct Harness {
+    test::WriterDb w;
+    store::EventStore log{*w.db};
+    projection::Projector projector{*w.db};
+    writer::SqliteState state{*w.db};
+    UnixMillis clock = 1770028200000;
+
+    Harness() { log.load_head(); }
+
+    std::int64_t run(const Command& cmd) {
+        store::Tx tx(*w.db);
+        auto d = domain::decide(state, cmd);
+        if (!d) throw std::runtime_error(d.error().detail);
+        for (auto& ev : d->events) {
+            ev.recorded_at = clock += 1000;
+            log.append(ev);
+            projector.apply(ev);
+        }
+        projector.checkpoint(log.head().seq);
+        tx.commit();
+        return d->id;
+    }
+    std::int64_t create(Kind kind, std::string_view body, std::optional<std::int64_t> parent = {}) {
+        auto fields = validate(kind, json::parse_object(body).value(), Mode::create);
+        if (!fields) throw std::runtime_error(fields.error().detail);
+        return run(CreateEntity{kind, *fields, parent});
+    }
+    std::vector<std::int64_t> blocks(std::int64_t content) {
+        return projection::child_ids(*w.db, Kind::block, content);
+    }
+    std::vector<std::int64_t> positions(std::int64_t content) {
+        std::vector<std::int64_t> out;
+        for (auto id : blocks(content))
+            out.push_back(get_int(projection::load_entity(*w.db, Kind::block, id)->fields, "position").value());
+        return out;
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(projector)
+
+BOOST_AUTO_TEST_CASE(created_entities_land_in_their_tables_with_event_time) {
+    Harness h;
+    auto client = h.create(Kind::client, R"({"name":"Acme"})");
+    auto e = projection::load_entity(*h.w.db, Kind::client, client);
+    BOOST_REQUIRE(e);
+    BOOST_TEST(e->version == 1);
+    BOOST_TEST(e->created_at == "2026-02-02T10:30:01.000Z");
+    BOOST_TEST(std::get<std::int64_t>(e->computed[0].value) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(counts_follow_children) {
+    Harness h;
+    auto client = h.create(Kind::client, R"({"name":"Acme"})");
+    auto campaign = h.create(Kind::campaign, R"({"client_id":1,"name":"S"})");
+    h.create(Kind::content, R"({"campaign_id":1,"topic":"a"})");
+    h.create(Kind::content, R"({"campaign_id":1,"topic":"b"})");
+    BOOST_TEST(std::get<std::int64_t>(projection::load_entity(*h.w.db, Kind::client, client)->computed[0].value) == 1);
+    BOOST_TEST(std::get<std::int64_t>(projection::load_entity(*h.w.db, Kind::campaign, campaign)->computed[0].value) == 2);
+}
+
+BOOST_AUTO_TEST_CASE(block_positions_stay_contiguous_through_insert_move_and_remove) {
+    Harness h;
+    h.create(Kind::client, R"({"name":"A"})");
+    h.create(Kind::campaign, R"({"client_id":1,"name":"S"})");
+    auto content = h.create(Kind::content, R"({"campaign_id":1,"topic":"t"})");
+    auto b1 = h.create(Kind::block, R"({"block_type":"intro"})", content);
+    auto b2 = h.create(Kind::block, R"({"block_type":"body"})", content);
+    auto b3 = h.create(Kind::block, R"({"block_type":"hook","position":0})", content);
+    BOOST_TEST(h.blocks(content) == (std::vector<std::int64_t>{b3, b1, b2}), boost::test_tools::per_element());
+    h.run(UpdateEntity{Kind::block, b3, {{"position", std::int64_t{2}}}, std::nullopt});
+    BOOST_TEST(h.blocks(content) == (std::vector<std::int64_t>{b1, b2, b3}), boost::test_tools::per_element());
+    h.run(DeleteEntity{Kind::block, b1, std::nullopt});
+    BOOST_TEST(h.blocks(content) == (std::vector<std::int64_t>{b2, b3}), boost::test_tools::per_element());
+    BOOST_TEST(h.positions(content) == (std::vector<std::int64_t>{0, 1}), boost::test_tools::per_element());
+    h.run(ReorderBlocks{content, {b3, b2}, std::nullopt});
+    BOOST_TEST(h.blocks(content) == (std::vector<std::int64_t>{b3, b2}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_rebuild_from_the_log_gives_identical_rows) {
+    Harness h;
+    h.create(Kind::client, R"({"name":"A","industry":"food"})");
+    h.create(Kind::client, R"({"name":"B"})");
+    h.create(Kind::campaign, R"({"client_id":1,"name":"S","bgm_volume":1})");
+    h.create(Kind::campaign, R"({"client_id":2,"name":"T"})");
+    auto content = h.create(Kind::content, R"({"campaign_id":1,"topic":"t","keywords":["x","y"]})");
+    h.create(Kind::content, R"({"campaign_id":2,"topic":"u"})");
+    auto b1 = h.create(Kind::block, R"({"block_type":"intro","duration_sec":2.5})", content);
+    h.create(Kind::block, R"({"block_type":"body"})", content);
+    h.create(Kind::script, R"({"body":"hello"})", content);
+    h.run(UpdateEntity{Kind::campaign, 1, {{"status", std::string("active")}}, std::nullopt});
+    h.run(UpdateEntity{Kind::block, b1, {{"position", std::int64_t{1}}}, std::nullopt});
+    h.run(AttachResource{1, {{"resource_type", std::string("intro")},
+                             {"filename", std::string("a.mp4")},
+                             {"content_type", std::string("video/mp4")},
+                             {"size", std::int64_t{10}},
+                             {"sha256", std::string("ab")},
+                             {"duration", 3.5},
+                             {"path", std::string("/x")}},
+                         std::nullopt});
+    h.run(DeleteEntity{Kind::campaign, 2, std::nullopt});
+    const std::string before = test::dump_read_tables(*h.w.db);
+    auto rebuilt = projection::rebuild(*h.w.db);
+    BOOST_REQUIRE(rebuilt);
+    BOOST_TEST(*rebuilt == h.log.head().seq);
+    BOOST_TEST(test::dump_read_tables(*h.w.db) == before);
+    BOOST_TEST(projection::read_projection_state(*h.w.db).head == h.log.head().seq);
+}
+
+BOOST_AUTO_TEST_CASE(resources_set_and_clear_the_campaign_paths) {
+    Harness h;
+    h.create(Kind::client, R"({"name":"A"})");
+    auto campaign = h.create(Kind::campaign, R"({"client_id":1,"name":"S"})");
+    h.run(AttachResource{campaign, {{"resource_type", std::string("ending")},
+                                    {"filename", std::string("e.mp4")},
+                                    {"content_type", std::string("video/mp4")},
+                                    {"size", std::int64_t{5}},
+                                    {"sha256", std::string("cd")},
+                                    {"duration", 2.0},
+                                    {"path", std::string("/files/cd")}},
+                         std::nullopt});
+    auto e = projection::load_entity(*h.w.db, Kind::campaign, campaign);
+    BOOST_TEST(*get_string(e->fields, "outro_video_path") == "/files/cd");
+    BOOST_TEST(e->version == 2);
+    h.run(DetachResource{campaign, "ending", std::nullopt});
+    e = projection::load_entity(*h.w.db, Kind::campaign, campaign);
+    BOOST_TEST(std::holds_alternative<Null>(*find(e->fields, "outro_video_path")));
+    BOOST_TEST(projection::campaign_resources(*h.w.db, campaign).empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,151 @@
+#include "omnivibe/store/event_store.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include "store/store_fixture.hpp"
+
+using namespace omnivibe;
+using namespace omnivibe::store;
+
+namespace {
+
+domain::Event client_created(std::int64_t id, std::string name) {
+    domain::Event ev;
+    ev.type = domain::EventType::client_created;
+    ev.kind = domain::Kind::client;
+    ev.entity_id = id;
+    ev.stream_version = 1;
+    ev.recorded_at = 1770028200000;
+    ev.data = {{"name", std::move(name)}};
+    ev.meta.actor = "tester";
+    ev.meta.source = "test";
+    return ev;
+}
+
+void expect_sql_fails(Db& db, const std::string& sql, std::string_view message_part) {
+    try {
+        db.exec(sql);
+        BOOST_FAIL("expected failure of: " + sql);
+    } catch (const SqliteError& e) {
+        BOOST_TEST_CONTEXT(sql) {
+            BOOST_TEST(e.error().detail.find(message_part) != std::string::npos,
+                       e.error().detail);
+        }
+    }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(event_store)
+
+BOOST_AUTO_TEST_CASE(append_assigns_contiguous_seq_and_chains_hashes) {
+    test::WriterDb w;
+    EventStore log(*w.db);
+    log.load_head();
+    Tx tx(*w.db);
+    auto e1 = client_created(1, "A");
+    auto e2 = client_created(2, "B");
+    auto r1 = log.append(e1);
+    auto r2 = log.append(e2);
+    tx.commit();
+    BOOST_TEST(r1.seq == 1);
+    BOOST_TEST(r2.seq == 2);
+    BOOST_TEST(r1.prev_hash == std::string(kGenesisHash));
+    BOOST_TEST(r2.prev_hash == r1.hash);
+    BOOST_TEST(r2.hash == chain_hash(r1.hash, r2));
+    auto rows = read_events(*w.db, EventQuery{});
+    BOOST_REQUIRE(rows.size() == 2u);
+    BOOST_TEST(rows[1].hash == r2.hash);
+    BOOST_TEST(rows[0].actor == "tester");
+}
+
+BOOST_AUTO_TEST_CASE(the_hash_covers_every_column) {
+    test::WriterDb w;
+    EventStore log(*w.db);
+    auto e = client_created(1, "A");
+    Tx tx(*w.db);
+    auto row = log.append(e);
+    tx.commit();
+    auto altered = row;
+    altered.data = R"({"name":"B"})";
+    BOOST_TEST(chain_hash(row.prev_hash, altered) != row.hash);
+    altered = row;
+    altered.recorded_at = "2026-02-02T10:30:00.001Z";
+    BOOST_TEST(chain_hash(row.prev_hash, altered) != row.hash);
+}
+
+BOOST_AUTO_TEST_CASE(stored_rows_decode_back_to_the_domain_event) {
+    test::WriterDb w;
+    EventStore log(*w.db);
+    auto e = client_created(1, "밝은눈");
+    Tx tx(*w.db);
+    log.append(e);
+    tx.commit();
+    auto back = to_domain(read_events(*w.db, EventQuery{})[0]);
+    BOOST_REQUIRE(back);
+    BOOST_TEST(back->entity_id == 1);
+    BOOST_TEST(back->recorded_at == e.recorded_at);
+    BOOST_TEST(*domain::get_string(back->data, "name") == "밝은눈");
+    BOOST_TEST(back->meta.actor == "tester");
+}
+
+BOOST_AUTO_TEST_CASE(events_are_append_only_even_for_the_writer) {
+    test::WriterDb w;
+    EventStore log(*w.db);
+    auto e = client_created(1, "A");
+    {
+        Tx tx(*w.db);
+        log.append(e);
+        tx.commit();
+    }
+    expect_sql_fails(*w.db, "UPDATE events SET data = '{}'", "append-only");
+    expect_sql_fails(*w.db, "DELETE FROM events", "append-only");
+}
+
+BOOST_AUTO_TEST_CASE(other_connections_cannot_write_the_log_or_read_tables) {
+    test::WriterDb w;
+    auto other = w.foreign();
+    expect_sql_fails(*other,
+                     "INSERT INTO events (seq, stream, stream_version, type, data, meta, "
+                     "recorded_at, prev_hash, hash) VALUES (1,'client-1',1,'client.created','{}',"
+                     "'{}','x','x','x')",
+                     "omnivibe_writer_only");
+    expect_sql_fails(*other,
+                     "INSERT INTO clients (id, name, version, created_at, updated_at) "
+                     "VALUES (1,'x',1,'t','t')",
+                     "omnivibe_writer_only");
+    expect_sql_fails(*other, "DELETE FROM campaigns", "omnivibe_writer_only");
+    expect_sql_fails(*other, "UPDATE content_schedule SET topic = 'x'", "omnivibe_writer_only");
+}
+
+BOOST_AUTO_TEST_CASE(the_schema_refuses_gaps_in_seq_and_stream_versions) {
+    test::WriterDb w;
+    expect_sql_fails(*w.db,
+                     "INSERT INTO events (seq, stream, stream_version, type, data, meta, "
+                     "recorded_at, prev_hash, hash) VALUES (2,'client-1',1,'client.created','{}',"
+                     "'{}','x','x','x')",
+                     "without gaps");
+    expect_sql_fails(*w.db,
+                     "INSERT INTO events (seq, stream, stream_version, type, data, meta, "
+                     "recorded_at, prev_hash, hash) VALUES (1,'client-1',2,'client.created','{}',"
+                     "'{}','x','x','x')",
+                     "without gaps");
+}
+
+BOOST_AUTO_TEST_CASE(load_head_resumes_the_chain_after_a_restart) {
+    test::WriterDb w;
+    std::string last_hash;
+    {
+        EventStore log(*w.db);
+        Tx tx(*w.db);
+        auto e = client_created(1, "A");
+        last_hash = log.append(e).hash;
+        tx.commit();
+    }
+    EventStore again(*w.db);
+    again.load_head();
+    BOOST_TEST(again.head().seq == 1);
+    BOOST_TEST(again.head().hash == last_hash);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

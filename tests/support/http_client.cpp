@@ -1,0 +1,117 @@
+#include "support/http_client.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+
+namespace omnivibe::test {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+
+std::string HttpResponse::header(std::string_view name) const {
+    for (const auto& [k, v] : headers)
+        if (beast::iequals(k, name)) return v;
+    return {};
+}
+
+struct HttpClient::Impl {
+    net::io_context ioc;
+    std::string host;
+    std::uint16_t port;
+    std::optional<beast::tcp_stream> stream;
+    beast::flat_buffer buffer;
+
+    void connect() {
+        stream.emplace(ioc);
+        stream->expires_after(std::chrono::seconds(30));
+        stream->connect(net::ip::tcp::endpoint(net::ip::make_address(host), port));
+        buffer.clear();
+    }
+};
+
+HttpClient::HttpClient(std::uint16_t port, std::string host) : impl_(std::make_unique<Impl>()) {
+    impl_->host = std::move(host);
+    impl_->port = port;
+}
+
+HttpClient::~HttpClient() = default;
+
+HttpResponse HttpClient::request(std::string_view method, std::string_view target,
+                                 std::string_view body, const Headers& headers) {
+    bhttp::request<bhttp::string_body> req;
+    req.method_string(method);
+    req.target(target);
+    req.version(11);
+    req.set(bhttp::field::host, impl_->host);
+    bool has_type = false;
+    for (const auto& [k, v] : headers) {
+        req.set(k, v);
+        has_type = has_type || beast::iequals(k, "content-type");
+    }
+    if (!body.empty() && !has_type) req.set(bhttp::field::content_type, "application/json");
+    req.body() = std::string(body);
+    req.prepare_payload();
+
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        if (!impl_->stream) impl_->connect();
+        beast::error_code ec;
+        impl_->stream->expires_after(std::chrono::seconds(30));
+        bhttp::write(*impl_->stream, req, ec);
+        bhttp::response_parser<bhttp::string_body> parser;
+        parser.body_limit(1ULL << 32);
+        // A server may answer (413) and close before it read the whole body:
+        // the answer is still there to read even though the write failed.
+        const bool write_failed = static_cast<bool>(ec);
+        ec = {};
+        bhttp::read(*impl_->stream, impl_->buffer, parser, ec);
+        if (ec && write_failed && attempt == 0) {
+            impl_->stream.reset();
+            continue;
+        }
+        if (ec) {
+            // The server may have closed a kept-alive connection: retry once afresh.
+            impl_->stream.reset();
+            if (attempt == 0) continue;
+            throw std::runtime_error("HTTP request failed: " + ec.message());
+        }
+        auto res = parser.release();
+        HttpResponse out;
+        out.status = static_cast<int>(res.result_int());
+        for (const auto& f : res) out.headers.emplace_back(f.name_string(), f.value());
+        out.body = std::move(res.body());
+        if (!res.keep_alive()) impl_->stream.reset();
+        return out;
+    }
+    throw std::runtime_error("unreachable");
+}
+
+std::string HttpClient::raw_exchange(std::uint16_t port, std::string_view bytes, int timeout_ms) {
+    net::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    stream.expires_after(std::chrono::milliseconds(timeout_ms));
+    beast::error_code ec;
+    net::write(stream.socket(), net::buffer(bytes.data(), bytes.size()), ec);
+    std::string out;
+    char buf[4096];
+    for (;;) {
+        stream.expires_after(std::chrono::milliseconds(timeout_ms));
+        auto n = stream.read_some(net::buffer(buf), ec);
+        out.append(buf, n);
+        if (ec) break;
+    }
+    return out;
+}
+
+}  // namespace omnivibe::test

@@ -1,0 +1,84 @@
+#pragma once
+// Servers for tests.
+//
+// TestServer runs the real http::Server in this process on port 0 with a
+// fresh temporary database: fast, and the test can reach inside (the writer's
+// stats). ServerProcess runs the built omnivibe-server binary as a child, for
+// what needs a real process: signals, kill -9, the sqlite3 shell beside it.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "omnivibe/http/server.hpp"
+#include "support/http_client.hpp"
+
+namespace omnivibe::test {
+
+/// A fresh folder under the system temp dir, removed on destruction.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    const std::filesystem::path& path() const { return path_; }
+    std::string file(std::string_view name) const { return (path_ / name).string(); }
+
+private:
+    std::filesystem::path path_;
+};
+
+class TestServer {
+public:
+    /// Starts at once; `tweak` may adjust options before start.
+    explicit TestServer(const std::function<void(http::ServerOptions&)>& tweak = {});
+    ~TestServer();
+
+    std::uint16_t port() const { return server_->port(); }
+    HttpClient client() const { return HttpClient(port()); }
+    http::Server& server() { return *server_; }
+    const std::string& db_path() const { return options_.service.db_path; }
+    const TempDir& dir() const { return dir_; }
+    /// Stops (gracefully) and starts again on the same files, on a new port.
+    void restart();
+
+private:
+    TempDir dir_;
+    http::ServerOptions options_;
+    std::unique_ptr<http::Server> server_;
+};
+
+/// The built binaries (tests run with OMNIVIBE_BIN_DIR set by ctest).
+std::string binary_path(std::string_view name);
+/// Runs a command line through /bin/sh; returns its exit status and output.
+struct CommandResult {
+    int exit_code = -1;
+    std::string output;  ///< stdout and stderr together
+};
+CommandResult run_command(const std::string& command_line);
+
+class ServerProcess {
+public:
+    /// Starts omnivibe-server with --port 0 plus `args`, and waits for its
+    /// "listening on" line to learn the port.
+    ServerProcess(const std::string& db_path, const std::string& uploads_dir,
+                  std::vector<std::string> args = {});
+    ~ServerProcess();
+    std::uint16_t port() const { return port_; }
+    pid_t pid() const { return pid_; }
+    /// Sends a signal and waits for the exit; returns the exit status, or
+    /// 128+signal when killed by one.
+    int signal_and_wait(int sig);
+    /// Everything the process wrote so far (stdout and stderr).
+    std::string output() const;
+
+private:
+    pid_t pid_ = -1;
+    std::uint16_t port_ = 0;
+    std::string log_path_;
+};
+
+}  // namespace omnivibe::test

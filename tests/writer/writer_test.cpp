@@ -1,0 +1,139 @@
+#include "omnivibe/writer/writer.hpp"
+
+#include <boost/test/unit_test.hpp>
+#include <future>
+#include <latch>
+
+#include "omnivibe/projection/read_model.hpp"
+#include "support/test_server.hpp"
+
+using namespace omnivibe;
+using namespace omnivibe::domain;
+
+namespace {
+
+writer::WriteRequest create_client(std::string name, std::string key = {}) {
+    writer::WriteRequest w;
+    w.command = CreateEntity{Kind::client,
+                             {{"name", std::move(name)},
+                              {"contact_email", Null{}},
+                              {"industry", Null{}},
+                              {"notes", Null{}}},
+                             std::nullopt};
+    w.success_status = 201;
+    w.meta.actor = "tester";
+    w.meta.source = "test";
+    w.meta.idempotency_key = key;
+    w.fingerprint = key.empty() ? "" : "fp-" + key;
+    return w;
+}
+
+struct WriterFixture {
+    test::TempDir dir;
+    std::vector<store::EventRow> published;
+    std::mutex mutex;
+    writer::Writer writer{writer::WriterOptions{dir.file("w.db")},
+                          [this](std::vector<store::EventRow>&& rows) {
+                              std::lock_guard lock(mutex);
+                              for (auto& r : rows) published.push_back(std::move(r));
+                          }};
+    WriterFixture() { BOOST_REQUIRE(writer.start()); }
+
+    Result<writer::WriteResult> submit_and_wait(writer::WriteRequest w) {
+        std::promise<Result<writer::WriteResult>> p;
+        auto f = p.get_future();
+        writer.submit(std::move(w), [&p](Result<writer::WriteResult> r) { p.set_value(std::move(r)); });
+        return f.get();
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(writer_actor)
+
+BOOST_FIXTURE_TEST_CASE(a_write_is_answered_after_commit_with_version_and_seq, WriterFixture) {
+    auto r = submit_and_wait(create_client("Acme"));
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->status == 201);
+    BOOST_TEST(r->version == 1);
+    BOOST_TEST(r->seq == 1);
+    BOOST_TEST(r->body.find("\"name\":\"Acme\"") != std::string::npos);
+    BOOST_TEST(writer.head() == 1);
+    // Committed, so another connection sees it.
+    auto other = store::Db::open(dir.file("w.db"), store::OpenMode::read_only);
+    BOOST_REQUIRE(other);
+    BOOST_TEST((*other)->query_int("SELECT count(*) FROM clients").value() == 1);
+    std::lock_guard lock(mutex);
+    BOOST_TEST(published.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(queued_commands_commit_together_and_a_failing_one_fails_alone, WriterFixture) {
+    // Hold the writer inside the first command's callback while 100 more queue
+    // up, so the next batch deterministically holds all of them.
+    std::latch entered(1), queued(1);
+    std::promise<void> first_done;
+    writer.submit(create_client("first"), [&](Result<writer::WriteResult> r) {
+        BOOST_CHECK(r.has_value());
+        entered.count_down();
+        queued.wait();
+        first_done.set_value();
+    });
+    entered.wait();  // the writer now holds its (one-command) batch
+    std::vector<std::future<Result<writer::WriteResult>>> results;
+    std::vector<std::shared_ptr<std::promise<Result<writer::WriteResult>>>> promises;
+    for (int i = 0; i < 100; ++i) {
+        auto p = std::make_shared<std::promise<Result<writer::WriteResult>>>();
+        results.push_back(p->get_future());
+        // Number 50 takes a name already used in this same batch: a conflict.
+        const std::string name = i == 50 ? "client 10" : "client " + std::to_string(i);
+        writer.submit(create_client(name), [p](Result<writer::WriteResult> r) { p->set_value(std::move(r)); });
+    }
+    const auto batches_before = writer.stats().batches.load();
+    queued.count_down();
+    first_done.get_future().wait();
+    int ok = 0, conflicts = 0;
+    for (auto& f : results) {
+        auto r = f.get();
+        if (r) ++ok;
+        else if (r.error().code == ErrorCode::conflict) ++conflicts;
+    }
+    BOOST_TEST(ok == 99);
+    BOOST_TEST(conflicts == 1);
+    BOOST_TEST(writer.stats().batches.load() == batches_before + 1);
+    BOOST_TEST(writer.stats().max_batch_size.load() == 100u);
+    BOOST_TEST(writer.head() == 100);  // 1 + 99 events, no gap from the failed one
+}
+
+BOOST_FIXTURE_TEST_CASE(an_idempotency_key_replays_the_stored_response, WriterFixture) {
+    auto first = submit_and_wait(create_client("Acme", "key-1"));
+    BOOST_REQUIRE(first);
+    auto again = submit_and_wait(create_client("Acme", "key-1"));
+    BOOST_REQUIRE(again);
+    BOOST_TEST(again->replayed);
+    BOOST_TEST(again->body == first->body);
+    BOOST_TEST(again->status == 201);
+    BOOST_TEST(writer.head() == 1);
+    auto other = create_client("Other", "key-1");
+    other.fingerprint = "a different body";
+    auto reused = submit_and_wait(std::move(other));
+    BOOST_REQUIRE(!reused);
+    BOOST_TEST(reused.error().code == ErrorCode::idempotency_key_reused);
+}
+
+BOOST_AUTO_TEST_CASE(a_restarted_writer_continues_the_log) {
+    test::TempDir dir;
+    const std::string path = dir.file("w.db");
+    for (int round = 0; round < 2; ++round) {
+        writer::Writer w(writer::WriterOptions{path}, {});
+        BOOST_REQUIRE(w.start());
+        std::promise<Result<writer::WriteResult>> p;
+        w.submit(create_client("c" + std::to_string(round)),
+                 [&p](Result<writer::WriteResult> r) { p.set_value(std::move(r)); });
+        auto r = p.get_future().get();
+        BOOST_REQUIRE(r);
+        BOOST_TEST(r->seq == round + 1);
+        w.stop();
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
