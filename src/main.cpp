@@ -15,16 +15,6 @@ int main(int argc, char** argv) {
     if (!cl) return exit_code;
     log::configure(cl->log_format, cl->log_level);
 
-    if (!cl->tokens_file.empty()) {
-        std::cerr << "omnivibe-server: --tokens is not supported by this build yet\n";
-        return 2;
-    }
-    if (!is_loopback_host(cl->server.host) && !cl->allow_anonymous) {
-        std::cerr << "omnivibe-server: refusing to serve " << cl->server.host
-                  << " without --tokens: anyone could read and change the data. Give --tokens "
-                     "FILE, or --allow-anonymous if that is really intended.\n";
-        return 2;
-    }
 
     // Signals are taken synchronously by this thread; every other thread
     // inherits the blocked mask.
@@ -39,7 +29,9 @@ int main(int argc, char** argv) {
     if (auto st = server.start(); !st) {
         log::error("cannot start: " + st.error().detail);
         std::cerr << "omnivibe-server: " << st.error().detail << "\n";
-        return 1;
+        // A configuration mistake is a usage error (2); anything else (the
+        // database, the port) is an operational one (1).
+        return st.error().code == ErrorCode::validation_failed ? 2 : 1;
     }
     const std::string host = cl->server.host.find(':') != std::string::npos
                                  ? "[" + cl->server.host + "]"

@@ -19,10 +19,6 @@ constexpr const char* kUsage =
 
 }  // namespace
 
-bool is_loopback_host(const std::string& host) {
-    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
 std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv, int& exit_code) {
     ServerCommandLine cl;
     auto& o = cl.server;
@@ -44,8 +40,8 @@ std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv
         ("durability", po::value(&durability)->default_value(durability),
          "full: a write is acknowledged after fsync (survives power loss); normal: after the "
          "WAL write (survives a process crash)")
-        ("tokens", po::value(&cl.tokens_file), "token file: lines 'name scopes sha256hex'")
-        ("allow-anonymous", po::bool_switch(&cl.allow_anonymous),
+        ("tokens", po::value(&o.tokens_file), "token file: lines 'name scopes sha256hex'")
+        ("allow-anonymous", po::bool_switch(&o.allow_anonymous),
          "serve a non-loopback address without --tokens")
         ("cors-origin", po::value(&cors)->composing(),
          "allowed CORS origin (repeatable; default http://localhost:3000)")

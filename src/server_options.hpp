@@ -13,15 +13,10 @@ struct ServerCommandLine {
     http::ServerOptions server;
     log::Format log_format = log::Format::text;
     log::Level log_level = log::Level::info;
-    std::string tokens_file;
-    bool allow_anonymous = false;
 };
 
 /// Parses argv and OMNIVIBE_* variables (flags win). Prints --help or an error
 /// and returns the exit code in `exit_code` when the program should stop.
 std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv, int& exit_code);
-
-/// True for 127.0.0.0/8, ::1 and "localhost".
-bool is_loopback_host(const std::string& host);
 
 }  // namespace omnivibe

@@ -1,6 +1,9 @@
 #pragma once
 // Route registration, one function per group of endpoints. Private to src/http.
 
+#include <functional>
+
+#include "omnivibe/http/metrics.hpp"
 #include "omnivibe/http/router.hpp"
 #include "omnivibe/http/service.hpp"
 
@@ -10,5 +13,17 @@ inline constexpr std::string_view kApi = "/api/v1";
 
 /// Clients, campaigns and the content schedule (SPEC section 5).
 void register_entity_routes(Router& router, Service& svc);
+
+/// What the operations endpoints read.
+struct OpsContext {
+    Metrics& metrics;
+    std::function<Gauges()> sample;
+};
+
+/// /healthz, /readyz, /metrics (SPEC section 5, "Other endpoints").
+void register_ops_routes(Router& router, Service& svc, OpsContext ops);
+
+/// /openapi.json and /docs, served from the description embedded at build time.
+void register_docs_routes(Router& router);
 
 }  // namespace omnivibe::http

@@ -31,6 +31,38 @@ std::string make_request_id(std::string_view from_client) {
     return id;
 }
 
+Scope required_scope(Method method, std::string_view path) {
+    if (path == "/healthz" || path == "/readyz") return Scope::none;
+    if (path.starts_with("/metrics") || path.starts_with("/api/v1/events") ||
+        path.find("/history") != std::string_view::npos)
+        return Scope::admin;
+    if (method == Method::get || method == Method::head) return Scope::read;
+    return Scope::write;
+}
+
+Status Dispatcher::authorize(Request& req) const {
+    const Scope needed = required_scope(req.method, req.path);
+    if (!options_.tokens || options_.tokens->empty() || needed == Scope::none) return {};
+    std::string presented;
+    const std::string_view auth = req.header("authorization");
+    if (auth.size() > 7 && (auth.substr(0, 7) == "Bearer " || auth.substr(0, 7) == "bearer "))
+        presented = std::string(auth.substr(7));
+    else if (req.path.starts_with("/api/v1/changes"))
+        // Browsers' EventSource cannot set headers: the feed alone takes the token in the query.
+        presented = req.query_param("access_token").value_or("");
+    const Token* token = options_.tokens->authenticate(presented);
+    if (!token)
+        return Error::make(ErrorCode::unauthorized,
+                           presented.empty() ? "A bearer token is required."
+                                             : "The bearer token is not valid.");
+    req.actor = token->name;
+    if (!covers(token->scope, needed))
+        return Error::make(ErrorCode::forbidden, "This request needs the '" +
+                                                     std::string(to_string(needed)) +
+                                                     "' scope, which the token lacks.");
+    return {};
+}
+
 Dispatcher::Dispatcher(const Router& router, DispatchOptions options)
     : router_(router), options_(std::move(options)) {}
 
@@ -65,6 +97,9 @@ void Dispatcher::dispatch(Request req, std::function<void(Response)> done) {
                               .count();
         log::request({to_string(request->method), request->route, request->path, resp.status,
                       resp.body.size(), ms, request->request_id, request->actor});
+        if (options_.metrics)
+            options_.metrics->observe_request(to_string(request->method), request->route,
+                                              resp.status, ms / 1000.0);
         done(std::move(resp));
     };
 
@@ -81,6 +116,14 @@ void Dispatcher::dispatch(Request req, std::function<void(Response)> done) {
             resp.set("Access-Control-Allow-Headers", std::string(kAllowHeaders));
             resp.set("Access-Control-Max-Age", "600");
         }
+        return finish_and_send(std::move(resp));
+    }
+
+    if (auto allowed = authorize(r); !allowed) {
+        r.route = "unauthorized";
+        Response resp = error_response(allowed.error(), r.request_id);
+        if (allowed.error().code == ErrorCode::unauthorized)
+            resp.set("WWW-Authenticate", "Bearer");
         return finish_and_send(std::move(resp));
     }
 

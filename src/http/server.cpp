@@ -13,8 +13,11 @@
 #include "api.hpp"
 #include "listener.hpp"
 #include "omnivibe/core/log.hpp"
+#include "omnivibe/http/auth.hpp"
 #include "omnivibe/http/dispatcher.hpp"
+#include "omnivibe/http/metrics.hpp"
 #include "omnivibe/http/router.hpp"
+#include "omnivibe/projection/projector.hpp"
 
 namespace omnivibe::http {
 
@@ -27,14 +30,34 @@ struct Server::Impl {
           writer(writer::WriterOptions{options.service.db_path, options.durability},
                  [this](std::vector<store::EventRow>&& rows) { publish(std::move(rows)); }),
           service{options.service, writer, reads, nullptr},
-          dispatcher(router, DispatchOptions{options.service.cors_origins}),
+          dispatcher(router, DispatchOptions{options.service.cors_origins, &tokens, &metrics}),
           ctx{dispatcher, options} {}
 
-    void publish(std::vector<store::EventRow>&&) {
-        // The change feed subscribes here (feed::Hub).
+    void publish(std::vector<store::EventRow>&& rows) {
+        for (const auto& row : rows) metrics.count_event(row.type);
+    }
+
+    Gauges sample() {
+        Gauges g;
+        const auto& w = writer.stats();
+        g.log_head = writer.head();
+        g.projection_head = writer.head();  // projected in the same transaction
+        g.connections = ctx.connections.load();
+        g.requests_in_flight = ctx.in_flight.load();
+        g.writer_batches = w.batches.load();
+        g.writer_commands = w.commands.load();
+        g.writer_failed_commits = w.failed_commits.load();
+        g.writer_queue_depth = w.queue_depth.load();
+        g.writer_max_batch = w.max_batch_size.load();
+        g.writer_commit_seconds_total = static_cast<double>(w.commit_micros_total.load()) / 1e6;
+        for (std::size_t i = 0; i < g.writer_batch_buckets.size(); ++i)
+            g.writer_batch_buckets[i] = w.batch_size_buckets[i].load();
+        return g;
     }
 
     ServerOptions options;
+    TokenStore tokens;
+    Metrics metrics;
     net::io_context ioc;
     store::ReadPool reads;
     writer::Writer writer;
@@ -74,10 +97,29 @@ Server::~Server() { stop(); }
 
 Service& Server::service() { return impl_->service; }
 
+std::vector<std::pair<Method, std::string>> Server::routes() const { return impl_->router.routes(); }
+
 std::uint16_t Server::port() const { return impl_->listener ? impl_->listener->port() : 0; }
+
+bool is_loopback_host(const std::string& host) {
+    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
 
 Status Server::start() {
     Impl& s = *impl_;
+    if (!s.options.tokens_file.empty()) {
+        auto tokens = TokenStore::load(s.options.tokens_file);
+        if (!tokens) return std::move(tokens).error();
+        if (tokens->empty())
+            return Error::make(ErrorCode::validation_failed,
+                               "the token file " + s.options.tokens_file + " holds no token");
+        s.tokens = std::move(tokens).value();
+    } else if (!is_loopback_host(s.options.host) && !s.options.allow_anonymous) {
+        return Error::make(ErrorCode::validation_failed,
+                           "refusing to serve " + s.options.host +
+                               " without --tokens: anyone could read and change the data. Give "
+                               "--tokens FILE, or --allow-anonymous if that is really intended.");
+    }
     const std::filesystem::path db_path(s.options.service.db_path);
     if (auto st = make_private_dir(db_path.parent_path()); !st) return st;
     if (auto st = make_private_dir(s.options.service.uploads_dir); !st) return st;
@@ -88,6 +130,10 @@ Status Server::start() {
     if (!started) return started;
 
     register_entity_routes(s.router, s.service);
+    register_ops_routes(s.router, s.service, OpsContext{s.metrics, [&s] { return s.sample(); }});
+    register_docs_routes(s.router);
+    if (!s.tokens.empty())
+        log::info("authentication on: " + std::to_string(s.tokens.size()) + " token(s)");
 
     boost::system::error_code ec;
     auto address = net::ip::make_address(s.options.host, ec);

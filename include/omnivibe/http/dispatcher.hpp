@@ -10,14 +10,22 @@
 #include <string>
 #include <vector>
 
+#include "omnivibe/http/auth.hpp"
 #include "omnivibe/http/message.hpp"
+#include "omnivibe/http/metrics.hpp"
 #include "omnivibe/http/router.hpp"
 
 namespace omnivibe::http {
 
 struct DispatchOptions {
     std::vector<std::string> cors_origins;
+    const TokenStore* tokens = nullptr;  ///< null: anonymous access (loopback only)
+    Metrics* metrics = nullptr;
 };
+
+/// The scope a request needs: none for health checks, admin for the log,
+/// history and metrics, read for other GETs (and the feed), write for changes.
+Scope required_scope(Method method, std::string_view path);
 
 /// Counters for the request path; read by /metrics.
 struct RequestStats {
@@ -37,6 +45,8 @@ public:
 
 private:
     void finish(const Request& req, Response& resp) const;
+    /// Sets req.actor from the bearer token; an Error when the request may not proceed.
+    Status authorize(Request& req) const;
     bool origin_allowed(std::string_view origin) const;
 
     const Router& router_;

@@ -10,7 +10,11 @@
 #include <memory>
 #include <string>
 
+#include <utility>
+#include <vector>
+
 #include "omnivibe/core/result.hpp"
+#include "omnivibe/http/message.hpp"
 #include "omnivibe/http/service.hpp"
 #include "omnivibe/writer/writer.hpp"
 
@@ -25,7 +29,12 @@ struct ServerOptions {
     int header_timeout_seconds = 30;  ///< to receive a whole request head
     int idle_timeout_seconds = 60;    ///< keep-alive connection with no request
     std::size_t max_connections = 10000;
+    std::string tokens_file;       ///< empty: anonymous, loopback addresses only
+    bool allow_anonymous = false;  ///< serve a non-loopback address without tokens
 };
+
+/// True for 127.0.0.0/8, ::1 and "localhost".
+bool is_loopback_host(const std::string& host);
 
 class Server {
 public:
@@ -44,6 +53,8 @@ public:
     void wait();
 
     Service& service();
+    /// Every registered (method, path template), for checks against the API description.
+    std::vector<std::pair<Method, std::string>> routes() const;
 
 private:
     struct Impl;
