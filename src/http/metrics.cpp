@@ -102,26 +102,34 @@ std::string Metrics::render(const Gauges& g) const {
             sample(out, "omnivibe_events_appended_total", "type=\"" + label(type) + "\"",
                    static_cast<double>(n));
     }
-    header(out, "omnivibe_http_connections", "gauge", "Open client connections.");
-    sample(out, "omnivibe_http_connections", "", static_cast<double>(g.connections));
-    header(out, "omnivibe_http_requests_in_flight", "gauge", "Requests read but not yet answered.");
-    sample(out, "omnivibe_http_requests_in_flight", "", static_cast<double>(g.requests_in_flight));
-    header(out, "omnivibe_log_head", "gauge", "Seq of the last committed event.");
-    sample(out, "omnivibe_log_head", "", static_cast<double>(g.log_head));
-    header(out, "omnivibe_projection_head", "gauge", "Seq the read tables are projected up to.");
-    sample(out, "omnivibe_projection_head", "", static_cast<double>(g.projection_head));
-    header(out, "omnivibe_writer_batches_total", "counter", "Transactions committed (or attempted) by the writer.");
-    sample(out, "omnivibe_writer_batches_total", "", static_cast<double>(g.writer_batches));
-    header(out, "omnivibe_writer_commands_total", "counter", "Commands handled by the writer.");
-    sample(out, "omnivibe_writer_commands_total", "", static_cast<double>(g.writer_commands));
-    header(out, "omnivibe_writer_failed_commits_total", "counter", "Batches whose commit failed (all answered 503).");
-    sample(out, "omnivibe_writer_failed_commits_total", "", static_cast<double>(g.writer_failed_commits));
-    header(out, "omnivibe_writer_queue_depth", "gauge", "Commands waiting for the writer.");
-    sample(out, "omnivibe_writer_queue_depth", "", static_cast<double>(g.writer_queue_depth));
-    header(out, "omnivibe_writer_max_batch_size", "gauge", "Largest batch committed in one transaction.");
-    sample(out, "omnivibe_writer_max_batch_size", "", static_cast<double>(g.writer_max_batch));
-    header(out, "omnivibe_writer_commit_seconds_total", "counter", "Time spent in writer transactions.");
-    sample(out, "omnivibe_writer_commit_seconds_total", "", g.writer_commit_seconds_total);
+    struct Single {
+        std::string_view name, type, help;
+        double value;
+    };
+    const Single singles[] = {
+        {"omnivibe_http_connections", "gauge", "Open client connections.", static_cast<double>(g.connections)},
+        {"omnivibe_http_requests_in_flight", "gauge", "Requests read but not yet answered.",
+         static_cast<double>(g.requests_in_flight)},
+        {"omnivibe_log_head", "gauge", "Seq of the last committed event.", static_cast<double>(g.log_head)},
+        {"omnivibe_projection_head", "gauge", "Seq the read tables are projected up to.",
+         static_cast<double>(g.projection_head)},
+        {"omnivibe_writer_batches_total", "counter", "Transactions committed (or attempted) by the writer.",
+         static_cast<double>(g.writer_batches)},
+        {"omnivibe_writer_commands_total", "counter", "Commands handled by the writer.",
+         static_cast<double>(g.writer_commands)},
+        {"omnivibe_writer_failed_commits_total", "counter", "Batches whose commit failed (all answered 503).",
+         static_cast<double>(g.writer_failed_commits)},
+        {"omnivibe_writer_queue_depth", "gauge", "Commands waiting for the writer.",
+         static_cast<double>(g.writer_queue_depth)},
+        {"omnivibe_writer_max_batch_size", "gauge", "Largest batch committed in one transaction.",
+         static_cast<double>(g.writer_max_batch)},
+        {"omnivibe_writer_commit_seconds_total", "counter", "Time spent in writer transactions.",
+         g.writer_commit_seconds_total},
+    };
+    for (const auto& m : singles) {
+        header(out, m.name, m.type, m.help);
+        sample(out, m.name, "", m.value);
+    }
     header(out, "omnivibe_writer_batch_size", "histogram", "Commands per transaction (group commit).");
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < g.writer_batch_buckets.size(); ++i) {
@@ -134,12 +142,18 @@ std::string Metrics::render(const Gauges& g) const {
     sample(out, "omnivibe_writer_batch_size_count", "", static_cast<double>(g.writer_batches));
     sample(out, "omnivibe_writer_batch_size_sum", "", static_cast<double>(g.writer_commands));
     if (g.has_feed) {
-        header(out, "omnivibe_feed_subscribers", "gauge", "Open change-feed streams.");
-        sample(out, "omnivibe_feed_subscribers", "", static_cast<double>(g.feed_subscribers));
-        header(out, "omnivibe_feed_resets_total", "counter", "Streams ended because their client fell too far behind.");
-        sample(out, "omnivibe_feed_resets_total", "", static_cast<double>(g.feed_resets));
-        header(out, "omnivibe_feed_bytes_dropped_total", "counter", "Unsent bytes discarded with reset streams.");
-        sample(out, "omnivibe_feed_bytes_dropped_total", "", static_cast<double>(g.feed_bytes_dropped));
+        const Single feed[] = {
+            {"omnivibe_feed_subscribers", "gauge", "Open change-feed streams.",
+             static_cast<double>(g.feed_subscribers)},
+            {"omnivibe_feed_resets_total", "counter",
+             "Streams ended because their client fell too far behind.", static_cast<double>(g.feed_resets)},
+            {"omnivibe_feed_bytes_dropped_total", "counter", "Unsent bytes discarded with reset streams.",
+             static_cast<double>(g.feed_bytes_dropped)},
+        };
+        for (const auto& m : feed) {
+            header(out, m.name, m.type, m.help);
+            sample(out, m.name, "", m.value);
+        }
     }
     return out;
 }
