@@ -18,7 +18,7 @@
 namespace omnivibe::store {
 
 class DbLock {
-public:
+  public:
     /// Takes the lock without waiting. When another process (or another
     /// DbLock in this one) holds it, fails with ErrorCode::conflict and a
     /// message naming the holder as it described itself.
@@ -39,7 +39,7 @@ public:
     /// Drops the lock now (also done by the destructor).
     void release() noexcept;
 
-private:
+  private:
     explicit DbLock(int fd) : fd_(fd) {}
     int fd_ = -1;
 };
