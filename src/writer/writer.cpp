@@ -8,12 +8,14 @@
 #include "omnivibe/projection/projector.hpp"
 #include "omnivibe/projection/read_model.hpp"
 #include "omnivibe/projection/responses.hpp"
+#include "omnivibe/store/db_lock.hpp"
 #include "omnivibe/store/migrations.hpp"
 #include "omnivibe/writer/sqlite_state.hpp"
 
 namespace omnivibe::writer {
 
 struct Writer::Impl {
+    store::DbLock lock;  ///< "a server holds this database", from start to stop
     std::unique_ptr<store::Db> db;
     std::unique_ptr<store::EventStore> events;
     std::unique_ptr<projection::Projector> projector;
@@ -46,6 +48,10 @@ Writer::Writer(WriterOptions options, Publisher publisher)
 Writer::~Writer() { stop(); }
 
 Status Writer::start() {
+    // Taken before the database is touched, so a replay or an import running
+    // on it is never disturbed; released in stop(), or by the kernel on a crash.
+    auto lock = store::DbLock::acquire(options_.db_path, "omnivibe-server");
+    if (!lock) return std::move(lock).error();
     auto db = store::Db::open(options_.db_path, store::OpenMode::read_write, options_.busy_timeout_ms);
     if (!db) return std::move(db).error();
     impl_->db = std::move(db).value();
@@ -81,6 +87,7 @@ Status Writer::start() {
     } catch (const store::SqliteError& e) {
         return e.error();
     }
+    impl_->lock = std::move(lock).value();
     running_ = true;
     thread_ = std::thread([this] { run(); });
     return {};
@@ -98,6 +105,13 @@ void Writer::stop() {
         sqlite3_wal_checkpoint_v2(impl_->db->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE,
                                   nullptr, nullptr);
     }
+    // The connection closes before the lock goes, so whoever takes the lock
+    // next finds the database quiet.
+    impl_->state.reset();
+    impl_->projector.reset();
+    impl_->events.reset();
+    impl_->db.reset();
+    impl_->lock.release();
 }
 
 void Writer::submit(WriteRequest request, WriteCallback done) {

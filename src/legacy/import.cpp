@@ -1,0 +1,668 @@
+#include "omnivibe/legacy/import.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "omnivibe/core/text.hpp"
+#include "omnivibe/domain/decide.hpp"
+#include "omnivibe/domain/validation.hpp"
+#include "omnivibe/json/decode.hpp"
+#include "omnivibe/json/encode.hpp"
+#include "omnivibe/projection/projector.hpp"
+#include "omnivibe/writer/sqlite_state.hpp"
+
+namespace omnivibe::legacy {
+
+namespace {
+
+using domain::Field;
+using domain::Fields;
+using domain::FieldSpec;
+using domain::FieldType;
+using domain::Kind;
+using domain::Null;
+using domain::Value;
+
+constexpr std::string_view kRequiredTables[] = {"clients", "campaigns", "content_schedule"};
+
+// One legacy row: its columns by name, typed as SQLite stored them.
+struct Row {
+    std::int64_t id = 0;
+    std::map<std::string, Value, std::less<>> columns;
+
+    const Value& get(std::string_view name) const {
+        static const Value kNull{Null{}};
+        auto it = columns.find(name);
+        return it == columns.end() ? kNull : it->second;
+    }
+    bool has(std::string_view name) const { return columns.count(name) != 0; }
+    const std::string* text(std::string_view name) const {
+        return std::get_if<std::string>(&get(name));
+    }
+    std::optional<std::int64_t> integer(std::string_view name) const {
+        const Value& v = get(name);
+        if (auto* i = std::get_if<std::int64_t>(&v)) return *i;
+        if (auto* d = std::get_if<double>(&v); d && std::floor(*d) == *d)
+            return static_cast<std::int64_t>(*d);
+        if (auto* s = std::get_if<std::string>(&v)) return parse_int64(*s);
+        return std::nullopt;
+    }
+};
+
+bool table_exists(store::Db& db, std::string_view table) {
+    store::Stmt s(db.handle(), "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    s.bind(1, table);
+    return s.step();
+}
+
+std::vector<Row> read_table(store::Db& db, std::string_view table) {
+    std::vector<Row> rows;
+    if (!table_exists(db, table)) return rows;
+    store::Stmt s(db.handle(), "SELECT * FROM \"" + std::string(table) + "\" ORDER BY id");
+    while (s.step()) {
+        Row r;
+        for (int c = 0; c < s.column_count(); ++c) {
+            Value v;
+            switch (s.column_type(c)) {
+                case SQLITE_NULL:
+                    v = Null{};
+                    break;
+                case SQLITE_INTEGER:
+                    v = s.column_int(c);
+                    break;
+                case SQLITE_FLOAT:
+                    v = s.column_double(c);
+                    break;
+                case SQLITE_BLOB:
+                    v = domain::Unsupported{"binary data"};
+                    break;
+                default:
+                    v = std::string(s.column_text(c));
+            }
+            r.columns.emplace(std::string(s.column_name(c)), std::move(v));
+        }
+        r.id = r.integer("id").value_or(0);
+        rows.push_back(std::move(r));
+    }
+    return rows;
+}
+
+std::string quoted(const Value& v) {
+    if (auto* s = std::get_if<std::string>(&v)) return "'" + *s + "'";
+    json::Writer w;
+    json::write_value(w, v);
+    return std::string(w.view());
+}
+
+std::string trim(std::string_view s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string_view::npos) return {};
+    const auto e = s.find_last_not_of(" \t\r\n");
+    return std::string(s.substr(b, e - b + 1));
+}
+
+// The decide() view of the database being filled, except that the next id of
+// a kind is the legacy row's own id: ids are preserved.
+class ImportState final : public domain::StateView {
+  public:
+    explicit ImportState(store::Db& db) : inner_(db) {}
+    void force_next_id(std::optional<std::int64_t> id) { next_ = id; }
+
+    std::optional<domain::Entity> find(Kind kind, std::int64_t id) const override {
+        return inner_.find(kind, id);
+    }
+    std::optional<std::int64_t> client_named(std::string_view name) const override {
+        return inner_.client_named(name);
+    }
+    std::vector<std::int64_t> children(Kind child, std::int64_t parent_id) const override {
+        return inner_.children(child, parent_id);
+    }
+    std::int64_t last_id(Kind kind) const override {
+        return next_ ? *next_ - 1 : inner_.last_id(kind);
+    }
+    std::vector<std::string> attached_resources(std::int64_t campaign_id) const override {
+        return inner_.attached_resources(campaign_id);
+    }
+
+  private:
+    writer::SqliteState inner_;
+    std::optional<std::int64_t> next_;
+};
+
+class Importer {
+  public:
+    Importer(store::Db& legacy, store::Db& target, const ImportOptions& options)
+        : legacy_(legacy),
+          target_(target),
+          options_(options),
+          log_(target),
+          projector_(target),
+          state_(target) {
+        now_ = options.recorded_at ? options.recorded_at : now_millis();
+    }
+
+    ImportReport run();
+
+  private:
+    // Cleaning notes, counted, in first-seen order.
+    void note(const std::string& what, std::int64_t n = 1) {
+        for (auto& [text, count] : notes_)
+            if (text == what) {
+                count += n;
+                return;
+            }
+        notes_.emplace_back(what, n);
+    }
+
+    std::string timestamp(const Row& row, std::string_view table, std::string_view column,
+                          const std::string& fallback);
+    std::optional<Value> convert(std::string_view table, const FieldSpec& spec,
+                                 std::string_view column, const Value& raw);
+    Fields body_of(Kind kind, std::string_view table, const Row& row);
+    bool create(Kind kind, TableCount& count, const Row& row, Fields body,
+                std::optional<std::int64_t> parent, const std::string& created_at,
+                const std::string& updated_at);
+    void reject(TableCount& count, std::int64_t id, std::string reason) {
+        ++count.rejected;
+        report_.rejected.push_back({count.table, id, std::move(reason)});
+    }
+    void append(domain::Decision& d, const Fields& extra_on_first, const Fields& extra_on_last);
+    void report_file(std::string what, const std::string* path);
+
+    void import_clients();
+    void import_campaigns();
+    void import_content();
+    void import_blocks();
+    void import_scripts();
+    void delete_soft_deleted();
+    void report_resources();
+
+    store::Db& legacy_;
+    store::Db& target_;
+    const ImportOptions& options_;
+    store::EventStore log_;
+    projection::Projector projector_;
+    ImportState state_;
+    UnixMillis now_ = 0;
+    ImportReport report_;
+    std::vector<std::pair<std::string, std::int64_t>> notes_;
+    std::vector<Row> campaigns_;  ///< kept for the soft deletions and file paths
+    std::map<std::int64_t, std::int64_t> content_campaign_;
+};
+
+std::string Importer::timestamp(const Row& row, std::string_view table, std::string_view column,
+                                const std::string& fallback) {
+    const std::string* text = row.text(column);
+    if (text) {
+        if (auto t = parse_timestamp(*text)) {
+            if (text->find('T') == std::string::npos)
+                note("timestamps: 'YYYY-MM-DD HH:MM:SS' (UTC) → RFC 3339");
+            return format_rfc3339(*t);
+        }
+        note(std::string(table) + "." + std::string(column) +
+             ": unreadable timestamp replaced by " +
+             (fallback.empty() ? "the import time" : "created_at"));
+    } else {
+        note(std::string(table) + "." + std::string(column) + ": missing, " +
+             (fallback.empty() ? "the import time" : "created_at") + " used");
+    }
+    return fallback.empty() ? format_rfc3339(now_) : fallback;
+}
+
+// A legacy value in the shape the field expects; nothing when the field is
+// better left out so that its default applies.
+std::optional<Value> Importer::convert(std::string_view table, const FieldSpec& spec,
+                                       std::string_view column, const Value& raw) {
+    const std::string where = std::string(table) + "." + std::string(column);
+    if (std::holds_alternative<Null>(raw)) {
+        if (spec.type == FieldType::text_list) {
+            note(where + ": NULL → []");
+            return std::nullopt;
+        }
+        if (!spec.nullable && spec.fallback.type != domain::Default::Type::none) {
+            json::Writer w;
+            switch (spec.fallback.type) {
+                case domain::Default::Type::text:
+                    w.string(spec.fallback.text);
+                    break;
+                case domain::Default::Type::number:
+                    w.number(spec.fallback.number);
+                    break;
+                case domain::Default::Type::boolean:
+                    w.boolean(spec.fallback.boolean);
+                    break;
+                default:
+                    w.null();
+            }
+            std::string shown(w.view());
+            if (shown.front() == '"') shown = "'" + shown.substr(1, shown.size() - 2) + "'";
+            note(where + ": NULL → " + shown + " (the default)");
+            return std::nullopt;
+        }
+        return raw;
+    }
+    switch (spec.type) {
+        case FieldType::text_list: {
+            const std::string* s = std::get_if<std::string>(&raw);
+            if (!s) return raw;
+            if (!s->empty() && s->front() == '[')
+                if (auto list = json::parse_string_list(*s)) return *list;
+            domain::StringList items;
+            std::size_t start = 0;
+            while (start <= s->size()) {
+                auto comma = s->find(',', start);
+                if (comma == std::string::npos) comma = s->size();
+                if (auto item = trim(std::string_view(*s).substr(start, comma - start));
+                    !item.empty())
+                    items.push_back(std::move(item));
+                start = comma + 1;
+            }
+            note(where + ": comma-separated text → array");
+            return items;
+        }
+        case FieldType::boolean:
+            if (auto* i = std::get_if<std::int64_t>(&raw); i && (*i == 0 || *i == 1)) {
+                note(where + ": 0/1 → false/true");
+                return *i == 1;
+            }
+            return raw;
+        case FieldType::integer:
+        case FieldType::reference:
+            if (auto* d = std::get_if<double>(&raw); d && std::floor(*d) == *d)
+                return static_cast<std::int64_t>(*d);
+            if (auto* s = std::get_if<std::string>(&raw))
+                if (auto i = parse_int64(trim(*s))) return *i;
+            return raw;
+        case FieldType::number:
+            if (auto* s = std::get_if<std::string>(&raw)) {
+                const std::string t = trim(*s);
+                char* end = nullptr;
+                const double d = std::strtod(t.c_str(), &end);
+                if (!t.empty() && end && *end == '\0') return d;
+            }
+            return raw;
+        case FieldType::date:
+            if (auto* s = std::get_if<std::string>(&raw);
+                s && s->size() > 10 && is_valid_date(s->substr(0, 10)) && parse_timestamp(*s)) {
+                note(where + ": timestamp cut to its date");
+                return s->substr(0, 10);
+            }
+            return raw;
+        default:
+            if (auto* i = std::get_if<std::int64_t>(&raw)) return std::to_string(*i);
+            return raw;
+    }
+}
+
+// The API body the legacy row stands for: every settable field of the kind,
+// from the legacy column of the same name (or its legacy name).
+Fields Importer::body_of(Kind kind, std::string_view table, const Row& row) {
+    Fields body;
+    for (const FieldSpec& spec : domain::info(kind).fields) {
+        if (spec.access == domain::Access::system || spec.access == domain::Access::path) continue;
+        std::string_view column = spec.name;
+        if (kind == Kind::block && spec.name == "position") continue;  // from block_order
+        if (kind == Kind::block && spec.name == "duration_sec") column = "duration";
+        if (kind == Kind::script && spec.name == "body") column = "script_text";
+        if (!row.has(column)) continue;
+        if (column != spec.name && !std::holds_alternative<Null>(row.get(column)))
+            note(std::string(table) + "." + std::string(column) + " → " + std::string(spec.name));
+        if (auto v = convert(table, spec, column, row.get(column)))
+            body.push_back({std::string(spec.name), std::move(*v)});
+    }
+    return body;
+}
+
+void Importer::append(domain::Decision& d, const Fields& extra_on_first,
+                      const Fields& extra_on_last) {
+    for (std::size_t i = 0; i < d.events.size(); ++i) {
+        domain::Event& ev = d.events[i];
+        ev.recorded_at = now_;
+        std::string cause = std::move(ev.meta.cause);
+        ev.meta = domain::EventMeta{options_.actor, "", "", "legacy-import", std::move(cause)};
+        if (i == 0)
+            for (const auto& f : extra_on_first) ev.data.push_back(f);
+        if (i + 1 == d.events.size())
+            for (const auto& f : extra_on_last) ev.data.push_back(f);
+        log_.append(ev);
+        projector_.apply(ev);
+        ++report_.events;
+    }
+}
+
+bool Importer::create(Kind kind, TableCount& count, const Row& row, Fields body,
+                      std::optional<std::int64_t> parent, const std::string& created_at,
+                      const std::string& updated_at) {
+    const std::string table = count.table;
+    auto valid = domain::validate(kind, body, domain::Mode::create);
+    if (!valid) {
+        // An optional value that breaks a rule is left out and reported; the
+        // row itself is kept. A required one rejects the row.
+        bool required_failed = false;
+        std::string reasons;
+        for (const auto& e : valid.error().errors) {
+            const FieldSpec* spec = domain::field_spec(kind, e.field);
+            const Value* v = domain::find(body, e.field);
+            if (!spec || spec->required || !v) {
+                required_failed = true;
+                (reasons += reasons.empty() ? "" : "; ") += e.field + " " + e.message;
+                continue;
+            }
+            report_.dropped.push_back(table + " " + std::to_string(row.id) + ": " + e.field + " " +
+                                      quoted(*v) + " left out (" + e.message + ")");
+            domain::erase(body, e.field);
+        }
+        if (required_failed) {
+            reject(count, row.id, reasons);
+            return false;
+        }
+        valid = domain::validate(kind, body, domain::Mode::create);
+        if (!valid) {
+            reject(count, row.id, valid.error().detail);
+            return false;
+        }
+    }
+    // Enum values made canonical by validation.
+    for (const FieldSpec& spec : domain::info(kind).fields) {
+        if (spec.type != FieldType::choice) continue;
+        const std::string* before = domain::get_string(body, spec.name);
+        const std::string* after = domain::get_string(*valid, spec.name);
+        if (before && after && *before != *after)
+            note(table + "." + std::string(spec.name) + ": '" + *before + "' → '" + *after + "'");
+    }
+
+    state_.force_next_id(row.id);
+    auto decision = domain::decide(state_, domain::CreateEntity{kind, std::move(*valid), parent});
+    state_.force_next_id(std::nullopt);
+    if (!decision) {
+        std::string reason = decision.error().detail;
+        for (const auto& e : decision.error().errors)
+            reason += " (" + e.field + ": " + e.message + ")";
+        reject(count, row.id, reason);
+        return false;
+    }
+    const store::Head head = log_.head();
+    const std::int64_t events = report_.events;
+    store::Savepoint sp(target_);
+    try {
+        append(*decision, Fields{{"created_at", created_at}, {"updated_at", updated_at}}, {});
+        sp.release();
+    } catch (const store::SqliteError& e) {
+        log_.restore_head(head);
+        report_.events = events;
+        reject(count, row.id, e.error().detail);
+        return false;
+    }
+    ++count.imported;
+    return true;
+}
+
+void Importer::import_clients() {
+    TableCount count{"clients"};
+    for (const Row& row : read_table(legacy_, "clients")) {
+        ++count.read;
+        const std::string created = timestamp(row, "clients", "created_at", "");
+        const std::string updated = timestamp(row, "clients", "updated_at", created);
+        create(Kind::client, count, row, body_of(Kind::client, "clients", row), std::nullopt,
+               created, updated);
+    }
+    report_.tables.push_back(count);
+}
+
+void Importer::import_campaigns() {
+    TableCount count{"campaigns"};
+    campaigns_ = read_table(legacy_, "campaigns");
+    for (const Row& row : campaigns_) {
+        ++count.read;
+        const std::string created = timestamp(row, "campaigns", "created_at", "");
+        const std::string updated = timestamp(row, "campaigns", "updated_at", created);
+        if (create(Kind::campaign, count, row, body_of(Kind::campaign, "campaigns", row),
+                   std::nullopt, created, updated)) {
+            for (const auto& slot : domain::resource_slots()) {
+                const std::string* path = row.text(slot.path_column);
+                if (!path || path->empty()) continue;
+                std::string what = "campaign " + std::to_string(row.id) + " " +
+                                   std::string(slot.path_column) + " " + *path;
+                if (!slot.duration_column.empty())
+                    if (auto* d = std::get_if<double>(&row.get(slot.duration_column)))
+                        what += " (" + std::string(slot.duration_column) + " " + quoted(Value{*d}) +
+                                ")";
+                report_file(std::move(what), path);
+            }
+        }
+    }
+    report_.tables.push_back(count);
+}
+
+void Importer::import_content() {
+    TableCount count{"content_schedule"};
+    for (const Row& row : read_table(legacy_, "content_schedule")) {
+        ++count.read;
+        const std::string created = timestamp(row, "content_schedule", "created_at", "");
+        const std::string updated = timestamp(row, "content_schedule", "updated_at", created);
+        if (create(Kind::content, count, row, body_of(Kind::content, "content_schedule", row),
+                   std::nullopt, created, updated))
+            content_campaign_[row.id] = row.integer("campaign_id").value_or(0);
+    }
+    report_.tables.push_back(count);
+}
+
+void Importer::import_blocks() {
+    TableCount count{"storyboard_blocks"};
+    auto rows = read_table(legacy_, "storyboard_blocks");
+    // Storyboard order: block_order within each content, then id for ties.
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+        const auto ka = std::tuple(a.integer("content_id").value_or(0),
+                                   a.integer("block_order").value_or(0), a.id);
+        const auto kb = std::tuple(b.integer("content_id").value_or(0),
+                                   b.integer("block_order").value_or(0), b.id);
+        return ka < kb;
+    });
+    std::map<std::int64_t, std::int64_t> next_position;
+    std::set<std::int64_t> renumbered;
+    for (const Row& row : rows) {
+        ++count.read;
+        const auto content = row.integer("content_id");
+        const std::string created = timestamp(row, "storyboard_blocks", "created_at", "");
+        const std::string updated = row.has("updated_at")
+                                        ? timestamp(row, "storyboard_blocks", "updated_at", created)
+                                        : created;
+        if (!content) {
+            reject(count, row.id, "content_id is missing");
+            continue;
+        }
+        // Appended in order, each block lands at the end: positions 0..n-1.
+        if (!create(Kind::block, count, row, body_of(Kind::block, "storyboard_blocks", row),
+                    content, created, updated))
+            continue;
+        const std::int64_t position = next_position[*content]++;
+        if (row.integer("block_order") != position + 1) renumbered.insert(*content);
+        note("storyboard_blocks.block_order (from 1) → position (from 0)");
+    }
+    for (auto content : renumbered)
+        note("storyboard_blocks: content " + std::to_string(content) +
+             " had gaps or repeats in block_order; its blocks keep their order with positions "
+             "0..n-1");
+    report_.tables.push_back(count);
+}
+
+void Importer::import_scripts() {
+    TableCount count{"generated_scripts"};
+    auto rows = read_table(legacy_, "generated_scripts");
+    // Revisions follow creation: by created_at, then id.
+    auto when = [](const Row& r) {
+        const std::string* t = r.text("created_at");
+        return t ? parse_timestamp(*t).value_or(0) : 0;
+    };
+    std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+        return std::pair(when(a), a.id) < std::pair(when(b), b.id);
+    });
+    for (const Row& row : rows) {
+        ++count.read;
+        const auto content = row.integer("content_id");
+        const std::string created = timestamp(row, "generated_scripts", "created_at", "");
+        if (!content) {
+            reject(count, row.id, "content_id is missing");
+            continue;
+        }
+        if (auto campaign = row.integer("campaign_id")) {
+            auto it = content_campaign_.find(*content);
+            if (it != content_campaign_.end() && it->second != *campaign)
+                note(
+                    "generated_scripts.campaign_id: disagrees with the content's campaign; the "
+                    "content's is kept");
+        }
+        if (create(Kind::script, count, row, body_of(Kind::script, "generated_scripts", row),
+                   content, created, created))
+            note("generated_scripts.revision: numbered per content by created_at, then id");
+    }
+    report_.tables.push_back(count);
+}
+
+void Importer::delete_soft_deleted() {
+    std::vector<const Row*> gone;
+    for (const Row& row : campaigns_)
+        if (!std::holds_alternative<Null>(row.get("deleted_at"))) gone.push_back(&row);
+    std::stable_sort(gone.begin(), gone.end(), [](const Row* a, const Row* b) {
+        const std::string* x = a->text("deleted_at");
+        const std::string* y = b->text("deleted_at");
+        return std::pair(x ? parse_timestamp(*x).value_or(0) : 0, a->id) <
+               std::pair(y ? parse_timestamp(*y).value_or(0) : 0, b->id);
+    });
+    auto count_of = [&](std::string_view table) -> TableCount& {
+        for (auto& t : report_.tables)
+            if (t.table == table) return t;
+        return report_.tables.front();
+    };
+    for (const Row* row : gone) {
+        if (!state_.find(Kind::campaign, row->id)) continue;  // rejected earlier
+        const std::string deleted_at = timestamp(*row, "campaigns", "deleted_at", "");
+        auto decision = domain::decide(state_, domain::DeleteEntity{Kind::campaign, row->id, {}});
+        if (!decision) {
+            reject(count_of("campaigns"), row->id,
+                   "soft-deleted but could not be deleted: " + decision.error().detail);
+            continue;
+        }
+        for (const auto& ev : decision->events) {
+            switch (ev.type) {
+                case domain::EventType::campaign_deleted:
+                    ++count_of("campaigns").deleted;
+                    break;
+                case domain::EventType::content_deleted:
+                    ++count_of("content_schedule").deleted;
+                    break;
+                case domain::EventType::block_removed:
+                    ++count_of("storyboard_blocks").deleted;
+                    break;
+                case domain::EventType::script_deleted:
+                    ++count_of("generated_scripts").deleted;
+                    break;
+                default:
+                    break;
+            }
+        }
+        append(*decision, {}, Fields{{"deleted_at", deleted_at}});
+        note(
+            "campaigns.deleted_at: soft-deleted campaign imported, then deleted with everything "
+            "under it (history kept in the log)");
+    }
+}
+
+void Importer::report_file(std::string what, const std::string* path) {
+    namespace fs = std::filesystem;
+    std::string where;
+    bool found = false;
+    if (path && !path->empty()) {
+        fs::path p = fs::path(options_.files_root) / fs::path(*path).relative_path();
+        std::error_code ec;
+        found = fs::is_regular_file(p, ec);
+        where = p.string();
+    }
+    what += found ? ": found at " + where +
+                        ", not attached (the importer does not copy files; upload it through the "
+                        "API)"
+                  : ": file not found" + (where.empty() ? std::string() : " at " + where) +
+                        "; not imported, no checksum invented";
+    report_.files.push_back(std::move(what));
+}
+
+void Importer::report_resources() {
+    TableCount count{"resource_library"};
+    for (const Row& row : read_table(legacy_, "resource_library")) {
+        ++count.read;
+        std::string what = "resource_library " + std::to_string(row.id) + ":";
+        if (auto c = row.integer("campaign_id")) what += " campaign " + std::to_string(*c);
+        for (auto column : {"resource_type", "file_name", "mime_type", "file_path"})
+            if (const std::string* s = row.text(column)) what += " " + *s;
+        if (auto size = row.integer("file_size")) what += " (" + std::to_string(*size) + " bytes)";
+        report_file(std::move(what), row.text("file_path"));
+    }
+    report_.tables.push_back(count);
+}
+
+ImportReport Importer::run() {
+    log_.load_head();
+    store::Tx tx(target_);
+    import_clients();
+    import_campaigns();
+    import_content();
+    import_blocks();
+    import_scripts();
+    delete_soft_deleted();
+    report_resources();
+    projector_.checkpoint(log_.head().seq);
+    // Grouped by what they are about ("content_schedule.keywords: ..."), in
+    // the order each group first appeared.
+    std::vector<std::string> groups;
+    for (const auto& [text, n] : notes_) {
+        const std::string group = text.substr(0, text.find_first_of(": "));
+        if (std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
+    }
+    for (const auto& group : groups)
+        for (const auto& [text, n] : notes_)
+            if (text.substr(0, text.find_first_of(": ")) == group)
+                report_.cleaned.push_back(text + " (" + std::to_string(n) + ")");
+    report_.head = log_.head();
+    if (report_.rejected.empty() || options_.partial) {
+        tx.commit();
+        report_.committed = true;
+    }
+    return report_;
+}
+
+}  // namespace
+
+Status check_legacy_layout(store::Db& legacy) {
+    try {
+        for (auto table : kRequiredTables)
+            if (!table_exists(legacy, table))
+                return Error::make(ErrorCode::validation_failed,
+                                   "it has no table " + std::string(table) +
+                                       ", so it is not a database of the previous backend");
+        if (table_exists(legacy, "events"))
+            return Error::make(ErrorCode::validation_failed,
+                               "it has an events table: it is already an omnivibe database");
+        return {};
+    } catch (const store::SqliteError& e) {
+        return e.error();
+    }
+}
+
+Result<ImportReport> import_legacy(store::Db& legacy, store::Db& target,
+                                   const ImportOptions& options) {
+    try {
+        if (store::log_head(target) != 0)
+            return Error::make(ErrorCode::conflict, "the target database already holds events");
+        Importer importer(legacy, target, options);
+        return importer.run();
+    } catch (const store::SqliteError& e) {
+        return e.error();
+    }
+}
+
+}  // namespace omnivibe::legacy
