@@ -63,8 +63,9 @@ void Dispatcher::dispatch(Request req, std::function<void(Response)> done) {
         const double ms = std::chrono::duration<double, std::milli>(
                               std::chrono::steady_clock::now() - started)
                               .count();
+        const std::size_t bytes = resp.file ? resp.file->length : resp.body.size();
         log::request({to_string(request->method), request->route, request->path, resp.status,
-                      resp.body.size(), ms, request->request_id, request->actor});
+                      bytes, ms, request->request_id, request->actor});
         done(std::move(resp));
     };
 

@@ -88,6 +88,11 @@ Status Server::start() {
     if (!started) return started;
 
     register_entity_routes(s.router, s.service);
+    register_storyboard_routes(s.router, s.service);
+    if (auto st = register_resource_routes(s.router, s.service); !st) {
+        s.writer.stop();
+        return st;
+    }
 
     boost::system::error_code ec;
     auto address = net::ip::make_address(s.options.host, ec);

@@ -96,4 +96,16 @@ Result<std::string> check_media(MediaClass cls, std::string_view head, std::stri
     return std::string(sniffed);
 }
 
+Status check_declared_type(MediaClass cls, std::string_view declared) {
+    const std::string claimed = media_of(declared);
+    if (claimed.empty() || claimed == "application/octet-stream") return {};
+    const std::string_view canonical = canonical_of(claimed);
+    if (canonical.empty() || is_video(canonical) != (cls == MediaClass::video))
+        return unsupported(std::string("The file was sent as ") + claimed + ", which is not " +
+                           (cls == MediaClass::video ? "an MP4, MOV or WebM video"
+                                                     : "an MP3, WAV, AAC, M4A or Ogg audio file") +
+                           ".");
+    return {};
+}
+
 }  // namespace omnivibe::upload

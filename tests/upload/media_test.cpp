@@ -74,4 +74,15 @@ BOOST_AUTO_TEST_CASE(an_m4a_with_a_generic_brand_is_audio_when_declared_so) {
     BOOST_TEST(check_media(MediaClass::audio, kMp4, "audio/x-m4a").value() == "audio/mp4");
 }
 
+BOOST_AUTO_TEST_CASE(a_declared_type_alone_can_be_refused_before_any_byte) {
+    BOOST_TEST(check_declared_type(MediaClass::video, "").has_value());
+    BOOST_TEST(check_declared_type(MediaClass::video, "application/octet-stream").has_value());
+    BOOST_TEST(check_declared_type(MediaClass::video, "video/webm").has_value());
+    BOOST_TEST(check_declared_type(MediaClass::audio, "audio/x-wav").has_value());
+    BOOST_TEST(!check_declared_type(MediaClass::video, "audio/mpeg").has_value());
+    BOOST_TEST(!check_declared_type(MediaClass::audio, "video/mp4").has_value());
+    BOOST_TEST(!check_declared_type(MediaClass::video, "image/png").has_value());
+    BOOST_TEST(!check_declared_type(MediaClass::video, "multipart/form-data; boundary=x").has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -28,4 +28,9 @@ std::string_view sniff_media_type(std::string_view head);
 /// or application/octet-stream) must name that same format. 415 otherwise.
 Result<std::string> check_media(MediaClass cls, std::string_view head, std::string_view declared);
 
+/// The part of check_media() that needs no bytes: a declared type (other than
+/// empty or application/octet-stream) must be a format `cls` accepts. Lets an
+/// upload be refused before its body is sent.
+Status check_declared_type(MediaClass cls, std::string_view declared);
+
 }  // namespace omnivibe::upload
