@@ -211,9 +211,13 @@ struct Resources {
         w.fingerprint = sha256_hex(std::string(to_string(req.method)) + '\n' + req.path + '\n' +
                                    *type + '\n' + file->sha256 + '\n' +
                                    duration_text.value_or("") + '\n' + file->filename);
+        // The placement ends before the answer leaves: a refused write has
+        // removed its file by the time the client hears of it.
         submit_write(svc, req, std::move(w),
-                     [placement = std::move(placed).value(), reply = std::move(reply)](Response resp) {
+                     [placement = std::move(placed).value(),
+                      reply = std::move(reply)](Response resp) mutable {
                          if (resp.status < 300) placement->keep();
+                         placement.reset();
                          reply(std::move(resp));
                      });
     }

@@ -165,7 +165,7 @@ void HttpSession::start_upload(std::uint64_t limit) {
 }
 
 void HttpSession::do_read_upload() {
-    if (upload_parser_->is_done()) return on_read_upload({}, 0);
+    if (upload_parser_->is_done()) return finish_upload();  // an empty body
     auto& body = upload_parser_->get().body();
     body.data = upload_buffer_.get();
     body.size = kUploadChunk;
@@ -192,7 +192,10 @@ void HttpSession::on_read_upload(beast::error_code ec, std::size_t) {
     if (got > 0)
         if (auto st = sink_->write(std::string_view(upload_buffer_.get(), got)); !st)
             return reject(st.error());
-    if (!upload_parser_->is_done()) return do_read_upload();
+    do_read_upload();
+}
+
+void HttpSession::finish_upload() {
     if (auto st = sink_->finish(); !st) return reject(st.error());
     stream_.expires_never();
     upload_parser_.reset();

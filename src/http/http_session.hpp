@@ -45,6 +45,7 @@ private:
     void start_upload(std::uint64_t limit);
     void do_read_upload();
     void on_read_upload(boost::beast::error_code ec, std::size_t);
+    void finish_upload();
     void dispatch(Request req);
     void reject(const Error& error);
     void send(Response resp);

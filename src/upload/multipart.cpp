@@ -35,7 +35,7 @@ struct Param {
     std::string value;
 };
 
-// `type *( OWS ";" OWS name "=" ( token / quoted-string ) )`: the parameters of
+// `type *( OWS ";" OWS name "=" ( token / "..." ) )`: the parameters of
 // a Content-Type or Content-Disposition value. A repeated parameter, a missing
 // value, an unterminated quote or a trailing ';' is refused: a body whose
 // meaning depends on which duplicate wins is not one we accept.
@@ -62,18 +62,16 @@ Result<std::vector<Param>> parse_params(std::string_view rest, std::string_view 
         if (i < rest.size() && rest[i] == '"') {
             ++i;
             bool closed = false;
+            // As browsers (and curl since 7.81) send them, per the HTML form
+            // encoding: '"' arrives as %22, and a backslash is a backslash
+            // (a Windows path), not an escape.
             while (i < rest.size()) {
                 const char c = rest[i++];
                 if (c == '"') {
                     closed = true;
                     break;
                 }
-                if (c == '\\') {
-                    if (i == rest.size()) break;
-                    value += rest[i++];
-                } else {
-                    value += c;
-                }
+                value += c;
             }
             if (!closed) return malformed(std::string(what) + " has an unterminated quoted string");
         } else {

@@ -116,7 +116,8 @@ Status Receiver::file_data(std::string_view bytes) {
 
 Status Receiver::end_file() {
     in_file_ = false;
-    if (!head_checked_) {
+    // An empty file has no format to judge; the caller refuses it as empty.
+    if (!head_checked_ && file_.size > 0) {
         head_checked_ = true;
         if (check_)
             if (auto st = check_(*this, file_.head, file_.declared_type); !st) return st;

@@ -143,15 +143,21 @@ BOOST_AUTO_TEST_CASE(refuses_bad_part_headers) {
                ErrorCode::malformed_json);  // a part without headers
 }
 
-BOOST_AUTO_TEST_CASE(accepts_unquoted_names_and_escaped_quotes) {
+BOOST_AUTO_TEST_CASE(reads_parameters_as_browsers_encode_them) {
+    // Unquoted values; a backslash is a character (a Windows path), and a
+    // quote arrives percent-encoded and stays so.
     auto r = parse_form_data(part("content-disposition: FORM-DATA; name=file; "
-                                  "filename=\"a \\\"b\\\".mp4\"",
+                                  "filename=\"C:\\clips\\a %22b%22.mp4\"",
                                   "x") +
                                  close_body(),
                              kB);
     BOOST_REQUIRE(r.has_value());
     BOOST_TEST((*r)[0].info.name == "file");
-    BOOST_TEST((*r)[0].info.filename.value() == "a \"b\".mp4");
+    BOOST_TEST((*r)[0].info.filename.value() == "C:\\clips\\a %22b%22.mp4");
+    BOOST_TEST(safe_filename(*(*r)[0].info.filename) == "a %22b%22.mp4");
+    // A raw quote inside a quoted value ends it, and what follows is refused.
+    BOOST_TEST(code_of(part("Content-Disposition: form-data; name=\"a\"b\"", "x") + close_body()) ==
+               ErrorCode::malformed_json);
 }
 
 BOOST_AUTO_TEST_CASE(refuses_huge_part_headers) {

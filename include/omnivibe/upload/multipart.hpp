@@ -13,6 +13,8 @@
 //     non-empty `name` (and, for files, a `filename`), at most one Content-Type,
 //     no folded header lines, and headers of at most `max_header_bytes`;
 //   - a field name appears once (422), parts are at most `max_parts`;
+//   - quoted parameter values follow the HTML form encoding: a '"' inside
+//     arrives as %22 and is kept so, a backslash is an ordinary character;
 //   - the body ends with "--boundary--"; what follows it (the epilogue) is ignored.
 // Syntax errors are 400 (code malformed_json, the service's code for a body it
 // cannot read); a repeated field is 422 validation_failed naming the field.
