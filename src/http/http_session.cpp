@@ -8,6 +8,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <utility>
+
 #include "omnivibe/core/log.hpp"
 #include "omnivibe/core/text.hpp"
 #include "omnivibe/http/errors.hpp"
@@ -161,6 +163,10 @@ void HttpSession::start_upload(std::uint64_t limit) {
     parser_.reset();
     upload_parser_->body_limit(limit);
     upload_buffer_.reset(new char[kUploadChunk]);
+    // An upload under way is a request the server accepted: graceful shutdown
+    // waits for it (within its grace period) like for any other.
+    ctx_.in_flight.fetch_add(1);
+    upload_in_flight_ = true;
     do_read_upload();
 }
 
@@ -183,6 +189,7 @@ void HttpSession::on_read_upload(beast::error_code ec, std::size_t) {
         // The client went away mid-upload: dropping the sink drops what it wrote.
         if (is_quiet(ec) || ec == bhttp::error::partial_message) {
             sink_.reset();
+            if (std::exchange(upload_in_flight_, false)) ctx_.in_flight.fetch_sub(1);
             return do_close();
         }
         return reject(Error::make(ErrorCode::malformed_json,
@@ -209,7 +216,7 @@ void HttpSession::finish_upload() {
 // ---- answers -------------------------------------------------------------------
 
 void HttpSession::dispatch(Request req) {
-    ctx_.in_flight.fetch_add(1);
+    if (!std::exchange(upload_in_flight_, false)) ctx_.in_flight.fetch_add(1);
     ctx_.dispatcher.dispatch(std::move(req), [self = shared_from_this()](Response resp) {
         // Handlers may answer from another thread (the writer): hop back.
         net::post(self->stream_.get_executor(),
@@ -229,7 +236,7 @@ void HttpSession::reject(const Error& error) {
     stream_.expires_never();
     Request req = std::move(*pending_);
     pending_.reset();
-    ctx_.in_flight.fetch_add(1);
+    if (!std::exchange(upload_in_flight_, false)) ctx_.in_flight.fetch_add(1);
     ctx_.dispatcher.reject(std::move(req), error, [self = shared_from_this()](Response resp) {
         net::post(self->stream_.get_executor(),
                   [self, resp = std::move(resp)]() mutable { self->send(std::move(resp)); });

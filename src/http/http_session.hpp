@@ -67,6 +67,7 @@ private:
     std::optional<Request> pending_;    ///< the request whose head was read
     std::shared_ptr<BodySink> sink_;    ///< where its body streams, for streaming routes
     std::unique_ptr<char[]> upload_buffer_;
+    bool upload_in_flight_ = false;  ///< counted in ctx_.in_flight while the body streams
     std::unique_ptr<FileResponse> file_response_;
     std::unique_ptr<FileSerializer> file_serializer_;
     SessionContext& ctx_;
