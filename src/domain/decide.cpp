@@ -273,7 +273,9 @@ Result<Decision> attach(const StateView& state, const AttachResource& cmd) {
     if (!campaign) return not_found(Kind::campaign, cmd.campaign_id);
     if (auto st = check_version(*campaign, cmd.if_match); !st) return std::move(st).error();
     Decision d;
-    d.outcome = Decision::Outcome::updated;
+    // An attachment creates the campaign's resource (201), even when it
+    // replaces an earlier file of the same slot.
+    d.outcome = Decision::Outcome::created;
     d.kind = Kind::campaign;
     d.id = cmd.campaign_id;
     d.events.push_back(make_event(EventType::campaign_resource_attached, Kind::campaign,

@@ -26,4 +26,11 @@ void register_ops_routes(Router& router, Service& svc, OpsContext ops);
 /// /openapi.json and /docs, served from the description embedded at build time.
 void register_docs_routes(Router& router);
 
+/// Storyboard blocks and generated scripts of a content item.
+void register_storyboard_routes(Router& router, Service& svc);
+
+/// Campaign resources: streamed uploads, the content-addressed store, ranged
+/// downloads. Opens the uploads folder (clearing abandoned uploads).
+Status register_resource_routes(Router& router, Service& svc);
+
 }  // namespace omnivibe::http

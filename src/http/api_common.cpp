@@ -2,8 +2,11 @@
 
 #include "omnivibe/core/sha256.hpp"
 #include "omnivibe/core/text.hpp"
+#include "omnivibe/domain/commands.hpp"
 #include "omnivibe/domain/schema.hpp"
+#include "omnivibe/domain/validation.hpp"
 #include "omnivibe/json/decode.hpp"
+#include "omnivibe/projection/responses.hpp"
 
 namespace omnivibe::http {
 
@@ -53,7 +56,7 @@ void submit_write(Service& svc, Request& req, writer::WriteRequest write, Reply 
     write.meta.request_id = req.request_id;
     write.meta.idempotency_key = std::string(key);
     if (write.meta.source.empty()) write.meta.source = "api";
-    if (!key.empty()) {
+    if (!key.empty() && write.fingerprint.empty()) {
         std::string material(to_string(req.method));
         material += '\n';
         material += req.path;
@@ -147,6 +150,76 @@ Error query_error(std::vector<FieldError> errors) {
                                                    " query parameters are invalid.");
     e.errors = std::move(errors);
     return e;
+}
+
+Error fields_error(std::vector<FieldError> errors) {
+    Error e = Error::make(ErrorCode::validation_failed,
+                          errors.size() == 1 ? "One field is invalid."
+                                             : std::to_string(errors.size()) + " fields are invalid.");
+    e.errors = std::move(errors);
+    return e;
+}
+
+Error not_found(domain::Kind kind, std::int64_t id) {
+    return Error::make(ErrorCode::not_found, "No " + std::string(domain::info(kind).name) +
+                                                 " with id " + std::to_string(id) + ".");
+}
+
+Response json_response(std::string body) {
+    Response r;
+    r.body = std::move(body);
+    return r;
+}
+
+// ---- the single-entity handlers ------------------------------------------------
+
+void create_entity(Service& svc, domain::Kind kind, Request& req, Reply reply,
+                   std::optional<std::int64_t> parent_id) {
+    auto body = parse_json_body(req);
+    if (!body) return reply(fail(req, body.error()));
+    auto fields = domain::validate(kind, *body, domain::Mode::create);
+    if (!fields) return reply(fail(req, fields.error()));
+    writer::WriteRequest w;
+    w.command = domain::CreateEntity{kind, std::move(fields).value(), parent_id};
+    w.success_status = 201;
+    submit_write(svc, req, std::move(w), std::move(reply));
+}
+
+void update_entity(Service& svc, domain::Kind kind, Request& req, const PathParams& p,
+                   Reply reply) {
+    auto id = parse_id(p[0], domain::info(kind).name);
+    if (!id) return reply(fail(req, id.error()));
+    auto if_match = parse_if_match(req);
+    if (!if_match) return reply(fail(req, if_match.error()));
+    auto body = parse_json_body(req);
+    if (!body) return reply(fail(req, body.error()));
+    auto fields = domain::validate(kind, *body, domain::Mode::update);
+    if (!fields) return reply(fail(req, fields.error()));
+    writer::WriteRequest w;
+    w.command = domain::UpdateEntity{kind, *id, std::move(fields).value(), *if_match};
+    submit_write(svc, req, std::move(w), std::move(reply));
+}
+
+void delete_entity(Service& svc, domain::Kind kind, Request& req, const PathParams& p,
+                   Reply reply) {
+    auto id = parse_id(p[0], domain::info(kind).name);
+    if (!id) return reply(fail(req, id.error()));
+    auto if_match = parse_if_match(req);
+    if (!if_match) return reply(fail(req, if_match.error()));
+    writer::WriteRequest w;
+    w.command = domain::DeleteEntity{kind, *id, *if_match};
+    w.shape = writer::ResponseShape::deleted;
+    submit_write(svc, req, std::move(w), std::move(reply));
+}
+
+void get_entity(Service& svc, domain::Kind kind, Request& req, const PathParams& p, Reply reply) {
+    auto id = parse_id(p[0], domain::info(kind).name);
+    if (!id) return reply(fail(req, id.error()));
+    read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t) -> Result<Response> {
+        auto e = projection::load_entity(db, kind, *id);
+        if (!e) return not_found(kind, *id);
+        return entity_response(req, e->version, projection::entity_body(*e));
+    });
 }
 
 }  // namespace omnivibe::http

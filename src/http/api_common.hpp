@@ -30,7 +30,9 @@ Result<std::optional<std::int64_t>> parse_if_match(const Request& req);
 Result<domain::Fields> parse_json_body(const Request& req);
 
 /// Sends a command to the writer and answers with its result:
-/// status, body, ETag, X-Event-Seq, Idempotent-Replayed.
+/// status, body, ETag, X-Event-Seq, Idempotent-Replayed. The idempotency
+/// fingerprint covers method, path and body unless `write.fingerprint` is
+/// already set (streamed uploads, whose body is not in memory, set their own).
 void submit_write(Service& svc, Request& req, writer::WriteRequest write, Reply reply);
 
 /// Runs `fn` inside one read snapshot; adds X-Event-Seq (the log head that
@@ -54,5 +56,27 @@ std::optional<std::string> choice_param(const Request& req, std::string_view nam
 
 /// 422 validation_failed for query parameter errors.
 Error query_error(std::vector<FieldError> errors);
+
+/// 422 validation_failed for body field errors (one entry per bad field).
+Error fields_error(std::vector<FieldError> errors);
+
+/// 404 naming the entity: "No block with id 7."
+Error not_found(domain::Kind kind, std::int64_t id);
+
+/// A 200 JSON response with this body.
+Response json_response(std::string body);
+
+// The single-entity handlers every kind shares; p[0] is the id in the path.
+
+/// POST: validates the body for creation and answers 201 with the new entity.
+/// `parent_id` comes from the URL for blocks and scripts.
+void create_entity(Service& svc, domain::Kind kind, Request& req, Reply reply,
+                   std::optional<std::int64_t> parent_id = std::nullopt);
+/// GET of one entity, with its ETag (304 on If-None-Match).
+void get_entity(Service& svc, domain::Kind kind, Request& req, const PathParams& p, Reply reply);
+/// PATCH with If-Match: only the fields sent; answers the entity as it is now.
+void update_entity(Service& svc, domain::Kind kind, Request& req, const PathParams& p, Reply reply);
+/// DELETE with If-Match: answers {"success":true,"id":N}.
+void delete_entity(Service& svc, domain::Kind kind, Request& req, const PathParams& p, Reply reply);
 
 }  // namespace omnivibe::http

@@ -1,6 +1,7 @@
 // REST handlers for clients, campaigns and the content schedule. Each handler
 // parses and validates what it can without state, then either sends a command
-// to the writer or reads one snapshot; it never writes SQL.
+// to the writer or reads one snapshot; it never writes SQL. The single-entity
+// handlers every kind shares live in api_common.
 
 #include <string>
 
@@ -19,61 +20,6 @@ namespace {
 using domain::Kind;
 
 std::string path(std::string_view tail) { return std::string(kApi) + std::string(tail); }
-
-// ---- writes ------------------------------------------------------------------
-
-void create_entity(Service& svc, Kind kind, Request& req, Reply reply) {
-    auto body = parse_json_body(req);
-    if (!body) return reply(fail(req, body.error()));
-    auto fields = domain::validate(kind, *body, domain::Mode::create);
-    if (!fields) return reply(fail(req, fields.error()));
-    writer::WriteRequest w;
-    w.command = domain::CreateEntity{kind, std::move(fields).value(), std::nullopt};
-    w.success_status = 201;
-    submit_write(svc, req, std::move(w), std::move(reply));
-}
-
-void update_entity(Service& svc, Kind kind, Request& req, const PathParams& p, Reply reply) {
-    auto id = parse_id(p[0], domain::info(kind).name);
-    if (!id) return reply(fail(req, id.error()));
-    auto if_match = parse_if_match(req);
-    if (!if_match) return reply(fail(req, if_match.error()));
-    auto body = parse_json_body(req);
-    if (!body) return reply(fail(req, body.error()));
-    auto fields = domain::validate(kind, *body, domain::Mode::update);
-    if (!fields) return reply(fail(req, fields.error()));
-    writer::WriteRequest w;
-    w.command = domain::UpdateEntity{kind, *id, std::move(fields).value(), *if_match};
-    submit_write(svc, req, std::move(w), std::move(reply));
-}
-
-void delete_entity(Service& svc, Kind kind, Request& req, const PathParams& p, Reply reply) {
-    auto id = parse_id(p[0], domain::info(kind).name);
-    if (!id) return reply(fail(req, id.error()));
-    auto if_match = parse_if_match(req);
-    if (!if_match) return reply(fail(req, if_match.error()));
-    writer::WriteRequest w;
-    w.command = domain::DeleteEntity{kind, *id, *if_match};
-    w.shape = writer::ResponseShape::deleted;
-    submit_write(svc, req, std::move(w), std::move(reply));
-}
-
-// ---- reads -------------------------------------------------------------------
-
-Error not_found(Kind kind, std::int64_t id) {
-    return Error::make(ErrorCode::not_found, "No " + std::string(domain::info(kind).name) +
-                                                 " with id " + std::to_string(id) + ".");
-}
-
-void get_entity(Service& svc, Kind kind, Request& req, const PathParams& p, Reply reply) {
-    auto id = parse_id(p[0], domain::info(kind).name);
-    if (!id) return reply(fail(req, id.error()));
-    read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t) -> Result<Response> {
-        auto e = projection::load_entity(db, kind, *id);
-        if (!e) return not_found(kind, *id);
-        return entity_response(req, e->version, projection::entity_body(*e));
-    });
-}
 
 struct SortOption {
     std::string_view name;
@@ -116,12 +62,6 @@ std::string list_body(std::string_view key, bool success, const projection::List
     w.key("seq").integer(head);
     w.end_object();
     return w.take();
-}
-
-Response json_response(std::string body) {
-    Response r;
-    r.body = std::move(body);
-    return r;
 }
 
 void list_clients(Service& svc, Request& req, Reply reply) {

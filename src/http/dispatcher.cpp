@@ -85,7 +85,7 @@ void Dispatcher::finish(const Request& req, Response& resp) const {
 void Dispatcher::dispatch(Request req, std::function<void(Response)> done) {
     const auto started = std::chrono::steady_clock::now();
     stats_.requests.fetch_add(1, std::memory_order_relaxed);
-    req.request_id = make_request_id(req.header("x-request-id"));
+    if (req.request_id.empty()) req.request_id = make_request_id(req.header("x-request-id"));
 
     // The finishing step runs wherever the handler answers (the writer thread
     // for writes), so it only touches the request it owns and atomics.
@@ -95,8 +95,9 @@ void Dispatcher::dispatch(Request req, std::function<void(Response)> done) {
         const double ms = std::chrono::duration<double, std::milli>(
                               std::chrono::steady_clock::now() - started)
                               .count();
+        const std::size_t bytes = resp.file ? resp.file->length : resp.body.size();
         log::request({to_string(request->method), request->route, request->path, resp.status,
-                      resp.body.size(), ms, request->request_id, request->actor});
+                      bytes, ms, request->request_id, request->actor});
         if (options_.metrics)
             options_.metrics->observe_request(to_string(request->method), request->route,
                                               resp.status, ms / 1000.0);
@@ -141,6 +142,34 @@ void Dispatcher::dispatch(Request req, std::function<void(Response)> done) {
     } catch (const std::exception& e) {
         finish_and_send(error_response(Error::make(ErrorCode::internal, e.what()), r.request_id));
     }
+}
+
+Result<std::shared_ptr<BodySink>> Dispatcher::open_body(Request& head) {
+    if (head.request_id.empty()) head.request_id = make_request_id(head.header("x-request-id"));
+    auto match = router_.match(head.method, head.path);
+    auto* hit = std::get_if<Router::Match>(&match);
+    // Unknown routes read (and bound) the body as usual and answer 404/405 after.
+    if (!hit || !hit->opener) return std::shared_ptr<BodySink>();
+    head.route = std::string(hit->pattern);
+    try {
+        return (*hit->opener)(head, hit->params);
+    } catch (const std::exception& e) {
+        return Error::make(ErrorCode::internal, e.what());
+    }
+}
+
+void Dispatcher::reject(Request req, const Error& error, std::function<void(Response)> done) {
+    const auto started = std::chrono::steady_clock::now();
+    stats_.requests.fetch_add(1, std::memory_order_relaxed);
+    if (req.request_id.empty()) req.request_id = make_request_id(req.header("x-request-id"));
+    if (req.route.empty()) req.route = "refused";
+    Response resp = error_response(error, req.request_id);
+    finish(req, resp);
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    log::request({to_string(req.method), req.route, req.path, resp.status, resp.body.size(), ms,
+                  req.request_id, req.actor});
+    done(std::move(resp));
 }
 
 }  // namespace omnivibe::http

@@ -4,8 +4,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+
+#include <utility>
 
 #include "omnivibe/core/log.hpp"
 #include "omnivibe/core/text.hpp"
@@ -66,7 +69,9 @@ void HttpSession::do_read_header() {
     if (ctx_.stopping.load()) return do_close();
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
-    parser_->body_limit(ctx_.options.service.max_body_bytes);
+    // No body limit yet: which one applies depends on the route, known only
+    // once the head has arrived (on_read_header sets it).
+    parser_->body_limit(boost::none);
     // The first read of a connection and each keep-alive wait get a deadline,
     // so idle and half-sent requests cannot hold a connection forever.
     stream_.expires_after(std::chrono::seconds(buffer_.size() ? ctx_.options.header_timeout_seconds
@@ -76,26 +81,44 @@ void HttpSession::do_read_header() {
                                                        shared_from_this()));
 }
 
+namespace {
+
+Error too_large(std::uint64_t limit) {
+    return Error::make(ErrorCode::payload_too_large,
+                       "The body is larger than " + std::to_string(limit) + " bytes.");
+}
+
+}  // namespace
+
 void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
     if (ec) {
         if (is_quiet(ec)) return do_close();
         if (ec == bhttp::error::header_limit)
             return reply_error_and_close(431, ErrorCode::malformed_json,
                                          "The request headers are too large.");
-        if (ec == bhttp::error::body_limit)  // Content-Length above the limit
-            return reply_error_and_close(413, ErrorCode::payload_too_large,
-                                         "The body is larger than " +
-                                             std::to_string(ctx_.options.service.max_body_bytes) +
-                                             " bytes.");
         return reply_error_and_close(400, ErrorCode::malformed_json,
                                      "The request could not be parsed: " + ec.message() + ".");
     }
-    auto& head = parser_->get();
-    if (auto len = parser_->content_length(); len && *len > ctx_.options.service.max_body_bytes)
-        return reply_error_and_close(413, ErrorCode::payload_too_large,
-                                     "The body is larger than " +
-                                         std::to_string(ctx_.options.service.max_body_bytes) +
-                                         " bytes.");
+    const auto& head = parser_->get();
+    keep_alive_ = head.keep_alive();
+    Request req;
+    req.method = method_from_string(head.method_string());
+    head_request_ = req.method == Method::head;
+    req.target = std::string(head.target());
+    const auto q = req.target.find('?');
+    req.path = req.target.substr(0, q);
+    if (q != std::string::npos) req.query = req.target.substr(q + 1);
+    for (const auto& field : head) req.headers.emplace_back(ascii_lower(field.name_string()), field.value());
+    req.remote = remote_;
+    pending_ = std::move(req);
+
+    // The route decides where the body goes, before a byte of it is read.
+    auto sink = ctx_.dispatcher.open_body(*pending_);
+    if (!sink) return reject(sink.error());
+    sink_ = std::move(sink).value();
+    const std::uint64_t limit = sink_ ? sink_->limit() : ctx_.options.service.max_body_bytes;
+    if (auto len = parser_->content_length(); len && *len > limit) return reject(too_large(limit));
+
     if (iequals(head[bhttp::field::expect], "100-continue")) {
         // Tell the client to go ahead (curl waits for this before large bodies).
         static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -103,7 +126,9 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
         net::write(stream_.socket(), net::buffer(kContinue), wec);
         if (wec) return do_close();
     }
-    if (parser_->is_done()) return dispatch_request();
+    if (sink_) return start_upload(limit);
+    parser_->body_limit(limit);  // for chunked bodies; a Content-Length was checked above
+    if (parser_->is_done()) return on_read_body({}, 0);
     stream_.expires_after(std::chrono::seconds(ctx_.options.header_timeout_seconds));
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&HttpSession::on_read_body, shared_from_this()));
@@ -112,32 +137,86 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
 void HttpSession::on_read_body(beast::error_code ec, std::size_t) {
     if (ec) {
         if (ec == bhttp::error::body_limit)
-            return reply_error_and_close(413, ErrorCode::payload_too_large,
-                                         "The body is larger than " +
-                                             std::to_string(ctx_.options.service.max_body_bytes) +
-                                             " bytes.");
+            return reject(too_large(ctx_.options.service.max_body_bytes));
         if (is_quiet(ec) || ec == bhttp::error::partial_message) return do_close();
-        return reply_error_and_close(400, ErrorCode::malformed_json,
-                                     "The request body could not be read: " + ec.message() + ".");
+        return reject(Error::make(ErrorCode::malformed_json,
+                                  "The request body could not be read: " + ec.message() + "."));
     }
-    dispatch_request();
+    stream_.expires_never();
+    Request req = std::move(*pending_);
+    pending_.reset();
+    req.body = std::move(parser_->get().body());
+    parser_.reset();
+    dispatch(std::move(req));
 }
 
-void HttpSession::dispatch_request() {
-    stream_.expires_never();
-    auto msg = parser_->release();
-    keep_alive_ = msg.keep_alive();
-    Request req;
-    req.method = method_from_string(msg.method_string());
-    head_request_ = req.method == Method::head;
-    req.target = std::string(msg.target());
-    const auto q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    if (q != std::string::npos) req.query = req.target.substr(q + 1);
-    for (const auto& field : msg) req.headers.emplace_back(ascii_lower(field.name_string()), field.value());
-    req.body = std::move(msg.body());
-    req.remote = remote_;
+// ---- streamed bodies (uploads) -------------------------------------------------
+
+namespace {
+constexpr std::size_t kUploadChunk = 64 * 1024;
+}
+
+void HttpSession::start_upload(std::uint64_t limit) {
+    // The head is parsed; the same parser continues with a body that lands in
+    // our fixed buffer, one piece at a time.
+    upload_parser_.emplace(std::move(*parser_));
+    parser_.reset();
+    upload_parser_->body_limit(limit);
+    upload_buffer_.reset(new char[kUploadChunk]);
+    // An upload under way is a request the server accepted: graceful shutdown
+    // waits for it (within its grace period) like for any other.
     ctx_.in_flight.fetch_add(1);
+    upload_in_flight_ = true;
+    do_read_upload();
+}
+
+void HttpSession::do_read_upload() {
+    if (upload_parser_->is_done()) return finish_upload();  // an empty body
+    auto& body = upload_parser_->get().body();
+    body.data = upload_buffer_.get();
+    body.size = kUploadChunk;
+    body.more = true;
+    // A deadline per piece: a large upload may take long, a stalled one may not.
+    stream_.expires_after(std::chrono::seconds(ctx_.options.header_timeout_seconds));
+    bhttp::async_read(stream_, buffer_, *upload_parser_,
+                      beast::bind_front_handler(&HttpSession::on_read_upload, shared_from_this()));
+}
+
+void HttpSession::on_read_upload(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::need_buffer) ec = {};
+    if (ec) {
+        if (ec == bhttp::error::body_limit) return reject(too_large(sink_->limit()));
+        // The client went away mid-upload: dropping the sink drops what it wrote.
+        if (is_quiet(ec) || ec == bhttp::error::partial_message) {
+            sink_.reset();
+            if (std::exchange(upload_in_flight_, false)) ctx_.in_flight.fetch_sub(1);
+            return do_close();
+        }
+        return reject(Error::make(ErrorCode::malformed_json,
+                                  "The request body could not be read: " + ec.message() + "."));
+    }
+    const std::size_t got = kUploadChunk - upload_parser_->get().body().size;
+    if (got > 0)
+        if (auto st = sink_->write(std::string_view(upload_buffer_.get(), got)); !st)
+            return reject(st.error());
+    do_read_upload();
+}
+
+void HttpSession::finish_upload() {
+    if (auto st = sink_->finish(); !st) return reject(st.error());
+    stream_.expires_never();
+    upload_parser_.reset();
+    upload_buffer_.reset();
+    Request req = std::move(*pending_);
+    pending_.reset();
+    req.body_sink = std::move(sink_);
+    dispatch(std::move(req));
+}
+
+// ---- answers -------------------------------------------------------------------
+
+void HttpSession::dispatch(Request req) {
+    if (!std::exchange(upload_in_flight_, false)) ctx_.in_flight.fetch_add(1);
     ctx_.dispatcher.dispatch(std::move(req), [self = shared_from_this()](Response resp) {
         // Handlers may answer from another thread (the writer): hop back.
         net::post(self->stream_.get_executor(),
@@ -145,7 +224,27 @@ void HttpSession::dispatch_request() {
     });
 }
 
+// Refuses the request whose head was read, without reading (the rest of) its
+// body; the connection closes after the answer.
+void HttpSession::reject(const Error& error) {
+    keep_alive_ = false;
+    drain_before_close_ = true;
+    head_request_ = false;
+    sink_.reset();  // an upload refused midway leaves nothing behind
+    upload_parser_.reset();
+    upload_buffer_.reset();
+    stream_.expires_never();
+    Request req = std::move(*pending_);
+    pending_.reset();
+    if (!std::exchange(upload_in_flight_, false)) ctx_.in_flight.fetch_add(1);
+    ctx_.dispatcher.reject(std::move(req), error, [self = shared_from_this()](Response resp) {
+        net::post(self->stream_.get_executor(),
+                  [self, resp = std::move(resp)]() mutable { self->send(std::move(resp)); });
+    });
+}
+
 void HttpSession::send(Response resp) {
+    if (resp.file && !head_request_) return send_file(std::move(resp));
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(11);
     res->result(static_cast<unsigned>(resp.status));
@@ -154,7 +253,7 @@ void HttpSession::send(Response resp) {
     for (auto& [name, value] : resp.headers) res->insert(name, value);
     const bool keep = keep_alive_ && !ctx_.stopping.load();
     res->keep_alive(keep);
-    const auto length = resp.body.size();
+    const auto length = resp.file ? resp.file->length : resp.body.size();
     if (!head_request_) res->body() = std::move(resp.body);
     res->content_length(length);
     stream_.expires_after(std::chrono::seconds(ctx_.options.idle_timeout_seconds));
@@ -162,6 +261,47 @@ void HttpSession::send(Response resp) {
                        [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t n) {
                            self->on_write(keep, ec, n);
                        });
+}
+
+void HttpSession::send_file(Response resp) {
+    const FileBody file = std::move(*resp.file);
+    file_response_ = std::make_unique<FileResponse>();
+    beast::error_code ec;
+    file_response_->body().open(file.path, file.offset, file.length, ec);
+    if (ec) {
+        file_response_.reset();
+        const std::string request_id(resp.header("X-Request-Id"));
+        Response err = error_response(
+            Error::make(ErrorCode::internal, "cannot read " + file.path + ": " + ec.message()),
+            request_id);
+        err.set("X-Request-Id", request_id);
+        return send(std::move(err));
+    }
+    auto& res = *file_response_;
+    res.version(11);
+    res.result(static_cast<unsigned>(resp.status));
+    res.set(bhttp::field::server, "omnivibe");
+    if (!resp.content_type.empty()) res.set(bhttp::field::content_type, resp.content_type);
+    for (auto& [name, value] : resp.headers) res.insert(name, value);
+    const bool keep = keep_alive_ && !ctx_.stopping.load();
+    res.keep_alive(keep);
+    res.content_length(file.length);
+    file_serializer_ = std::make_unique<FileSerializer>(res);
+    do_write_file(keep);
+}
+
+// Writes a file response piece by piece, with a fresh deadline for each piece:
+// a large file to a slow client may take long, a stalled client may not.
+void HttpSession::do_write_file(bool keep_alive) {
+    stream_.expires_after(std::chrono::seconds(ctx_.options.idle_timeout_seconds));
+    bhttp::async_write_some(
+        stream_, *file_serializer_,
+        [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t n) {
+            if (!ec && !self->file_serializer_->is_done()) return self->do_write_file(keep_alive);
+            self->file_serializer_.reset();
+            self->file_response_.reset();
+            self->on_write(keep_alive, ec, n);
+        });
 }
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {

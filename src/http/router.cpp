@@ -25,9 +25,15 @@ bool is_placeholder(std::string_view s) { return s.size() > 2 && s.front() == '{
 }  // namespace
 
 void Router::add(Method method, std::string_view pattern, Handler handler) {
-    Route r{method, std::string(pattern), {}, std::move(handler)};
+    Route r{method, std::string(pattern), {}, std::move(handler), {}};
     for (auto part : split_path(pattern)) r.segments.emplace_back(part);
     routes_.push_back(std::move(r));
+}
+
+void Router::add_streaming(Method method, std::string_view pattern, BodyOpener opener,
+                           Handler handler) {
+    add(method, pattern, std::move(handler));
+    routes_.back().opener = std::move(opener);
 }
 
 bool Router::match_segments(const Route& r, const std::vector<std::string_view>& parts,
@@ -56,7 +62,8 @@ std::variant<Router::Match, Router::NoMatch> Router::match(Method method,
     for (const auto& r : routes_) {
         if (!match_segments(r, parts, params)) continue;
         const bool same = r.method == method || (method == Method::head && r.method == Method::get);
-        if (same) return Match{&r.handler, std::move(params), r.pattern};
+        if (same)
+            return Match{&r.handler, r.opener ? &r.opener : nullptr, std::move(params), r.pattern};
         if (allow.find(to_string(r.method)) == std::string::npos) {
             if (!allow.empty()) allow += ", ";
             allow += to_string(r.method);

@@ -134,6 +134,11 @@ Status Server::start() {
     register_docs_routes(s.router);
     if (!s.tokens.empty())
         log::info("authentication on: " + std::to_string(s.tokens.size()) + " token(s)");
+    register_storyboard_routes(s.router, s.service);
+    if (auto st = register_resource_routes(s.router, s.service); !st) {
+        s.writer.stop();
+        return st;
+    }
 
     boost::system::error_code ec;
     auto address = net::ip::make_address(s.options.host, ec);

@@ -49,7 +49,8 @@ std::string deleted_body(std::int64_t id) {
     return w.take();
 }
 
-std::string storyboard_body(store::Db& db, std::int64_t content_id) {
+std::string storyboard_body(store::Db& db, std::int64_t content_id,
+                            std::optional<std::int64_t> seq) {
     ListQuery q;
     q.equals.emplace_back("content_id", content_id);
     q.order_by = "t.position, t.id";
@@ -62,6 +63,7 @@ std::string storyboard_body(store::Db& db, std::int64_t content_id) {
     w.key("blocks").begin_array();
     for (const auto& b : page.items) json::write_entity(w, b);
     w.end_array();
+    if (seq) w.key("seq").integer(*seq);
     w.end_object();
     return w.take();
 }

@@ -9,7 +9,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/asio/read_until.hpp>
 #include <chrono>
+#include <cstring>
 #include <optional>
 #include <stdexcept>
 
@@ -70,6 +72,7 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view targe
         bhttp::write(*impl_->stream, req, ec);
         bhttp::response_parser<bhttp::string_body> parser;
         parser.body_limit(1ULL << 32);
+        if (method == "HEAD") parser.skip(true);  // a Content-Length without a body
         // A server may answer (413) and close before it read the whole body:
         // the answer is still there to read even though the write failed.
         const bool write_failed = static_cast<bool>(ec);
@@ -111,6 +114,65 @@ std::string HttpClient::raw_exchange(std::uint16_t port, std::string_view bytes,
         out.append(buf, n);
         if (ec) break;
     }
+    return out;
+}
+
+struct RawConnection::Impl {
+    net::io_context ioc;
+    net::ip::tcp::socket socket{ioc};
+};
+
+RawConnection::RawConnection(std::uint16_t port) : impl_(std::make_unique<Impl>()) {
+    impl_->socket.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+}
+
+RawConnection::~RawConnection() { close(); }
+
+void RawConnection::send(std::string_view bytes) {
+    net::write(impl_->socket, net::buffer(bytes.data(), bytes.size()));
+}
+
+void RawConnection::close() {
+    beast::error_code ec;
+    impl_->socket.shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    impl_->socket.close(ec);
+}
+
+HttpResponse HttpClient::send_expecting_continue(std::uint16_t port, std::string_view method,
+                                                 std::string_view target, const Headers& headers,
+                                                 std::string_view body, bool& continued) {
+    net::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.expires_after(std::chrono::seconds(30));
+    stream.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    std::string head = std::string(method) + " " + std::string(target) +
+                       " HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\n";
+    for (const auto& [k, v] : headers) head += k + ": " + v + "\r\n";
+    head += "\r\n";
+    net::write(stream.socket(), net::buffer(head));
+
+    // Either "100 Continue" or the final answer comes first.
+    std::string first;
+    net::read_until(stream.socket(), net::dynamic_buffer(first), "\r\n\r\n");
+    continued = first.rfind("HTTP/1.1 100", 0) == 0;
+    beast::flat_buffer buffer;
+    std::string_view rest(first);
+    if (continued) {
+        rest.remove_prefix(rest.find("\r\n\r\n") + 4);
+        net::write(stream.socket(), net::buffer(body.data(), body.size()));
+    }
+    auto space = buffer.prepare(rest.size());
+    std::memcpy(space.data(), rest.data(), rest.size());
+    buffer.commit(rest.size());
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(1ULL << 32);
+    bhttp::read(stream, buffer, parser);
+    auto res = parser.release();
+    HttpResponse out;
+    out.status = static_cast<int>(res.result_int());
+    for (const auto& f : res) out.headers.emplace_back(f.name_string(), f.value());
+    out.body = std::move(res.body());
     return out;
 }
 

@@ -48,6 +48,27 @@ public:
     /// until the server closes or `timeout_ms` passes (for malformed requests).
     static std::string raw_exchange(std::uint16_t port, std::string_view bytes, int timeout_ms = 2000);
 
+    /// Sends a request with `Expect: 100-continue` on a fresh connection, as
+    /// curl does for large uploads: the head first, the body only once the
+    /// server said "100 Continue". `continued` tells whether it did.
+    static HttpResponse send_expecting_continue(std::uint16_t port, std::string_view method,
+                                                std::string_view target, const Headers& headers,
+                                                std::string_view body, bool& continued);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// A bare connection for requests that stop halfway: send some bytes, then
+/// close (a client that goes away mid-upload).
+class RawConnection {
+public:
+    explicit RawConnection(std::uint16_t port);
+    ~RawConnection();
+    void send(std::string_view bytes);
+    void close();
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

@@ -41,6 +41,17 @@ public:
     /// (possibly from another thread).
     void dispatch(Request req, std::function<void(Response)> done);
 
+    /// For a request whose head has arrived and whose body has not been read:
+    /// the sink its route streams the body into, or null to read the body into
+    /// Request::body (up to the JSON body limit). An Error is the answer to
+    /// send instead, without reading the body (see reject()). Assigns the
+    /// request id, which dispatch() then keeps.
+    Result<std::shared_ptr<BodySink>> open_body(Request& head);
+
+    /// Answers a request with an error, with the headers and log line every
+    /// answer gets (for requests refused before their body was read).
+    void reject(Request req, const Error& error, std::function<void(Response)> done);
+
     const RequestStats& stats() const noexcept { return stats_; }
 
 private:

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "omnivibe/core/result.hpp"
+
 namespace omnivibe::http {
 
 enum class Method { get, head, post, put, patch, del, options, other };
@@ -21,14 +23,30 @@ Method method_from_string(std::string_view s);
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
+/// Where a streamed request body goes (uploads): written piece by piece as it
+/// arrives, so a large body never sits in memory. Created by the route, once
+/// the request head has arrived (Router::add_streaming); the connection feeds
+/// it and then hands it to the handler in Request::body_sink.
+class BodySink {
+public:
+    virtual ~BodySink() = default;
+    /// The most body bytes this route accepts; more is 413.
+    virtual std::uint64_t limit() const = 0;
+    /// The next piece of the body. An Error is the answer; the rest is not read.
+    virtual Status write(std::string_view bytes) = 0;
+    /// The body is complete.
+    virtual Status finish() = 0;
+};
+
 struct Request {
     Method method = Method::get;
     std::string target;  ///< as received: path and query
     std::string path;    ///< decoded path without the query
     std::string query;   ///< raw query string without '?'
     HeaderList headers;  ///< names lower-case
-    std::string body;
+    std::string body;    ///< the body, unless it was streamed into body_sink
     std::string remote;  ///< peer address
+    std::shared_ptr<BodySink> body_sink;  ///< the streamed body, for routes that stream
 
     // Filled in by the dispatcher.
     std::string request_id;

@@ -21,8 +21,10 @@ std::optional<std::string> entity_body(store::Db& db, domain::Kind kind, std::in
 /// {"success":true,"id":N}
 std::string deleted_body(std::int64_t id);
 
-/// {"success":true,"content_id":N,"blocks":[...]} in position order.
-std::string storyboard_body(store::Db& db, std::int64_t content_id);
+/// {"success":true,"content_id":N,"blocks":[...]} in position order, with a
+/// trailing "seq" (the snapshot's log head) when given.
+std::string storyboard_body(store::Db& db, std::int64_t content_id,
+                            std::optional<std::int64_t> seq = std::nullopt);
 
 /// {"campaign_id":N,"resources":{"intro":{...}|null,"ending":...,"bgm":...}}
 std::string resources_body(store::Db& db, std::int64_t campaign_id);

@@ -1,0 +1,179 @@
+#include "omnivibe/upload/file_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "omnivibe/core/log.hpp"
+
+namespace omnivibe::upload {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Error io_error(std::string_view what, int err) {
+    // Disk full, read-only or missing folder: the client may retry later.
+    return Error::make(ErrorCode::unavailable,
+                       std::string(what) + ": " + std::strerror(err));
+}
+
+Status make_private_dir(const fs::path& dir) {
+    if (::mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST) return {};
+    return io_error("cannot create " + dir.string(), errno);
+}
+
+void sync_dir(const fs::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
+}
+
+bool is_digest(std::string_view s) {
+    if (s.size() != 64) return false;
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+}  // namespace
+
+// ---- TempFile ------------------------------------------------------------------
+
+Result<TempFile> TempFile::create(const fs::path& dir) {
+    std::string pattern = (dir / "upload-XXXXXX").string();
+    const int fd = ::mkostemp(pattern.data(), O_CLOEXEC);  // mode 0600
+    if (fd < 0) return io_error("cannot create a temporary upload file", errno);
+    TempFile f;
+    f.fd_ = fd;
+    f.path_ = pattern;
+    return f;
+}
+
+TempFile::TempFile(TempFile&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) {
+    other.fd_ = -1;
+    other.path_.clear();
+}
+
+TempFile& TempFile::operator=(TempFile&& other) noexcept {
+    if (this != &other) {
+        remove();
+        fd_ = other.fd_;
+        path_ = std::move(other.path_);
+        other.fd_ = -1;
+        other.path_.clear();
+    }
+    return *this;
+}
+
+TempFile::~TempFile() { remove(); }
+
+void TempFile::remove() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    if (!path_.empty()) ::unlink(path_.c_str());
+    path_.clear();
+}
+
+void TempFile::release() noexcept {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    path_.clear();
+}
+
+Status TempFile::write(std::string_view bytes) {
+    if (fd_ < 0) return Error::make(ErrorCode::internal, "write to a closed temporary file");
+    while (!bytes.empty()) {
+        const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return io_error("cannot store the upload", errno);
+        }
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return {};
+}
+
+Status TempFile::sync_and_close() {
+    if (fd_ < 0) return Error::make(ErrorCode::internal, "sync of a closed temporary file");
+    const int rc = ::fsync(fd_);
+    const int err = errno;
+    ::close(fd_);
+    fd_ = -1;
+    if (rc != 0) return io_error("cannot store the upload", err);
+    return {};
+}
+
+// ---- FileStore -----------------------------------------------------------------
+
+FileStore::FileStore(fs::path root) : root_(std::move(root)), temp_dir_(root_ / "tmp") {}
+
+Result<std::shared_ptr<FileStore>> FileStore::open(const fs::path& root) {
+    std::error_code ec;
+    if (fs::create_directories(root, ec)) ::chmod(root.c_str(), 0700);
+    if (ec) return Error::make(ErrorCode::unavailable, "cannot create " + root.string() + ": " + ec.message());
+    std::shared_ptr<FileStore> store(new FileStore(root));
+    if (auto st = make_private_dir(store->temp_dir_); !st) return std::move(st).error();
+    // Uploads that were in progress when the process stopped are abandoned.
+    std::size_t removed = 0;
+    for (const auto& entry : fs::directory_iterator(store->temp_dir_, ec))
+        if (fs::remove(entry.path(), ec)) ++removed;
+    if (removed) log::info("removed " + std::to_string(removed) + " abandoned upload(s)");
+    return store;
+}
+
+std::optional<fs::path> FileStore::path_of(std::string_view sha256) const {
+    if (!is_digest(sha256)) return std::nullopt;
+    return root_ / std::string(sha256.substr(0, 2)) / std::string(sha256);
+}
+
+Result<std::shared_ptr<FileStore::Placement>> FileStore::place(TempFile& file,
+                                                               const std::string& sha256) {
+    const auto target = path_of(sha256);
+    if (!target || !file.valid())
+        return Error::make(ErrorCode::internal, "cannot place an upload without a digest");
+    std::lock_guard lock(mutex_);
+    Pin& pin = pins_[sha256];
+    struct stat st {};
+    if (::stat(target->c_str(), &st) == 0) {
+        // Identical bytes are stored once.
+        file = TempFile();
+    } else {
+        if (auto made = make_private_dir(target->parent_path()); !made) {
+            if (pin.count == 0) pins_.erase(sha256);
+            return std::move(made).error();
+        }
+        if (::rename(file.path().c_str(), target->c_str()) != 0) {
+            const int err = errno;
+            if (pin.count == 0) pins_.erase(sha256);
+            return io_error("cannot store the upload", err);
+        }
+        file.release();
+        sync_dir(target->parent_path());
+        pin.created = true;
+    }
+    ++pin.count;
+    return std::shared_ptr<Placement>(new Placement(shared_from_this(), sha256));
+}
+
+FileStore::Placement::~Placement() { store_->unpin(sha256_, kept_); }
+
+void FileStore::unpin(const std::string& sha256, bool kept) {
+    std::lock_guard lock(mutex_);
+    auto it = pins_.find(sha256);
+    if (it == pins_.end()) return;
+    Pin& pin = it->second;
+    pin.kept = pin.kept || kept;
+    if (--pin.count > 0) return;
+    if (pin.created && !pin.kept) {
+        // No committed event refers to it: the failed upload leaves nothing.
+        if (auto target = path_of(sha256)) ::unlink(target->c_str());
+    }
+    pins_.erase(it);
+}
+
+}  // namespace omnivibe::upload
