@@ -11,4 +11,7 @@ inline constexpr std::string_view kApi = "/api/v1";
 /// Clients, campaigns and the content schedule (SPEC section 5).
 void register_entity_routes(Router& router, Service& svc);
 
+/// The change feed (GET /changes) and the events API (GET /events).
+void register_feed_routes(Router& router, Service& svc);
+
 }  // namespace omnivibe::http

@@ -18,6 +18,8 @@
 
 namespace omnivibe::http {
 
+struct FeedHandoff;
+
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
 public:
     HttpSession(boost::asio::ip::tcp::socket&& socket, SessionContext& ctx);
@@ -33,6 +35,7 @@ private:
     void on_read_body(boost::beast::error_code ec, std::size_t);
     void dispatch_request();
     void send(Response resp);
+    void hand_over(Response resp, std::shared_ptr<FeedHandoff> feed);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t);
     void reply_error_and_close(int status, ErrorCode code, std::string detail);
     void do_close();
