@@ -14,4 +14,8 @@ void register_entity_routes(Router& router, Service& svc);
 /// The change feed (GET /changes) and the events API (GET /events).
 void register_feed_routes(Router& router, Service& svc);
 
+/// GET /{clients|campaigns|content-schedule|scripts}/{id}/history and
+/// GET /storyboard/blocks/{id}/history.
+void register_history_routes(Router& router, Service& svc);
+
 }  // namespace omnivibe::http

@@ -6,6 +6,7 @@
 
 #include "api.hpp"
 #include "api_common.hpp"
+#include "api_history.hpp"
 #include "omnivibe/core/clock.hpp"
 #include "omnivibe/domain/commands.hpp"
 #include "omnivibe/domain/validation.hpp"
@@ -68,6 +69,7 @@ Error not_found(Kind kind, std::int64_t id) {
 void get_entity(Service& svc, Kind kind, Request& req, const PathParams& p, Reply reply) {
     auto id = parse_id(p[0], domain::info(kind).name);
     if (!id) return reply(fail(req, id.error()));
+    if (answer_as_of(svc, req, kind, *id, reply)) return;
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t) -> Result<Response> {
         auto e = projection::load_entity(db, kind, *id);
         if (!e) return not_found(kind, *id);

@@ -97,6 +97,7 @@ Status Server::start() {
 
     register_entity_routes(s.router, s.service);
     register_feed_routes(s.router, s.service);
+    register_history_routes(s.router, s.service);
 
     boost::system::error_code ec;
     auto address = net::ip::make_address(s.options.host, ec);
