@@ -182,6 +182,17 @@ std::vector<std::shared_ptr<Subscriber>> Hub::snapshot_locked() {
 }
 
 void Hub::deliver(std::vector<store::EventRow>& rows) {
+    stats_.events.fetch_add(rows.size(), std::memory_order_relaxed);
+    {
+        // Nobody listening: move the head and skip the formatting. Under the
+        // lock, so a subscriber registering now still gets this batch live.
+        std::lock_guard lock(mutex_);
+        if (subscribers_.empty() && waiters_.empty()) {
+            head_ = std::max(head_, rows.back().seq);
+            stats_.head.store(head_, std::memory_order_relaxed);
+            return;
+        }
+    }
     // Format once, outside every lock; every receiver shares these bytes.
     std::vector<std::shared_ptr<const PublishedEvent>> events;
     events.reserve(rows.size());
@@ -196,7 +207,6 @@ void Hub::deliver(std::vector<store::EventRow>& rows) {
         ev->campaign_id = row.campaign_id;
         events.push_back(std::move(ev));
     }
-    stats_.events.fetch_add(events.size(), std::memory_order_relaxed);
 
     std::vector<std::shared_ptr<Subscriber>> subs;
     std::vector<std::pair<std::function<void(WaitResult)>, WaitResult>> ready;

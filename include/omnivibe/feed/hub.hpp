@@ -60,7 +60,7 @@ struct HubStats {
     std::atomic<std::uint64_t> subscribers{0};    ///< subscriptions open now
     std::atomic<std::uint64_t> subscriptions{0};  ///< subscriptions ever opened
     std::atomic<std::uint64_t> waiters{0};        ///< long polls waiting now
-    std::atomic<std::uint64_t> events{0};         ///< events published (each formatted once)
+    std::atomic<std::uint64_t> events{0};         ///< events published (each formatted at most once)
     std::atomic<std::uint64_t> deliveries{0};     ///< event frames queued to subscribers
     std::atomic<std::uint64_t> heartbeats{0};     ///< heartbeat rounds sent
     std::atomic<std::uint64_t> resets{0};         ///< subscribers ended because they lagged
