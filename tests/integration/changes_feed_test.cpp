@@ -271,9 +271,10 @@ BOOST_AUTO_TEST_CASE(a_hundred_subscribers_receive_identical_sequences) {
         BOOST_TEST(events.front().event == "hello");
         BOOST_TEST(seqs_of(events) == range(2, head), boost::test_tools::per_element());
     }
-    // Each event was formatted once however many received it.
+    // Each event was formatted once however many received it (seq 1 may
+    // also have reached some live, to be dropped there by seq).
     BOOST_TEST(hub_stats(s).events.load() == 201u);
-    BOOST_TEST(hub_stats(s).deliveries.load() == 200u * 100u);
+    BOOST_TEST(hub_stats(s).deliveries.load() >= 200u * 100u);
 }
 
 BOOST_AUTO_TEST_CASE(a_stalled_subscriber_is_reset_while_others_keep_up_then_resumes_without_loss) {
@@ -362,15 +363,19 @@ BOOST_AUTO_TEST_CASE(graceful_stop_ends_every_stream_cleanly) {
     auto c = s.client();
     create_client(c, "A");
     std::vector<SseClient> feeds;
-    for (int i = 0; i < 3; ++i) feeds.emplace_back(s.port(), "/api/v1/changes?since=0");
+    for (int i = 0; i < 3; ++i) {
+        feeds.emplace_back(s.port(), "/api/v1/changes?since=0");
+        BOOST_TEST(seqs_of(feeds.back().read_through(1)) == range(1, 1),
+                   boost::test_tools::per_element());
+    }
     BOOST_TEST(hub_stats(s).subscribers.load() == 3u);
+    create_client(c, "B");  // queued for every stream, and still delivered
     s.server().stop();
     BOOST_TEST(hub_stats(s).subscribers.load() == 0u);
     for (auto& f : feeds) {
-        const auto events = f.read_through(1);
-        BOOST_TEST(seqs_of(events) == range(1, 1), boost::test_tools::per_element());
-        while (f.next(20s)) {
-        }
+        std::vector<std::int64_t> rest;
+        while (auto ev = f.next(20s)) rest.push_back(ev->seq());
+        BOOST_TEST(rest == range(2, 2), boost::test_tools::per_element());
         BOOST_TEST(f.ended_cleanly());
         BOOST_TEST(!f.timed_out());
     }
