@@ -25,6 +25,7 @@ std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv
     std::string durability = "full", log_format = "text", log_level = "info";
     std::vector<std::string> cors;
     std::uint64_t max_upload_mb = 200;
+    std::uint64_t sse_max_lag_kb = o.service.sse_max_lag_bytes >> 10;
     unsigned port = 8000;
 
     po::options_description desc("Options");
@@ -51,6 +52,9 @@ std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv
          "largest upload in MiB")
         ("sse-heartbeat", po::value(&o.service.sse_heartbeat_seconds)->default_value(15),
          "seconds between feed heartbeats")
+        ("sse-max-lag-kb", po::value(&sse_max_lag_kb)->default_value(sse_max_lag_kb),
+         "unsent feed data, in KiB, a subscriber may fall behind before its stream is reset "
+         "(it then resumes from its Last-Event-ID)")
         ("header-timeout", po::value(&o.header_timeout_seconds)->default_value(o.header_timeout_seconds),
          "seconds to receive a whole request")
         ("idle-timeout", po::value(&o.idle_timeout_seconds)->default_value(o.idle_timeout_seconds),
@@ -116,6 +120,9 @@ std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv
     if (max_upload_mb == 0) return bad("--max-upload-mb must be at least 1");
     o.service.max_upload_bytes = max_upload_mb << 20;
     if (o.service.sse_heartbeat_seconds < 1) return bad("--sse-heartbeat must be at least 1");
+    if (sse_max_lag_kb < 1 || sse_max_lag_kb > (1ULL << 30))
+        return bad("--sse-max-lag-kb must be from 1 to 1073741824");
+    o.service.sse_max_lag_bytes = static_cast<std::size_t>(sse_max_lag_kb) << 10;
     return cl;
 }
 

@@ -33,4 +33,11 @@ void register_storyboard_routes(Router& router, Service& svc);
 /// downloads. Opens the uploads folder (clearing abandoned uploads).
 Status register_resource_routes(Router& router, Service& svc);
 
+/// The change feed (GET /changes) and the events API (GET /events).
+void register_feed_routes(Router& router, Service& svc);
+
+/// GET /{clients|campaigns|content-schedule|scripts}/{id}/history and
+/// GET /storyboard/blocks/{id}/history.
+void register_history_routes(Router& router, Service& svc);
+
 }  // namespace omnivibe::http

@@ -1,5 +1,7 @@
 #include "api_common.hpp"
 
+#include "api_history.hpp"
+
 #include "omnivibe/core/sha256.hpp"
 #include "omnivibe/core/text.hpp"
 #include "omnivibe/domain/commands.hpp"
@@ -215,6 +217,7 @@ void delete_entity(Service& svc, domain::Kind kind, Request& req, const PathPara
 void get_entity(Service& svc, domain::Kind kind, Request& req, const PathParams& p, Reply reply) {
     auto id = parse_id(p[0], domain::info(kind).name);
     if (!id) return reply(fail(req, id.error()));
+    if (answer_as_of(svc, req, kind, *id, reply)) return;
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t) -> Result<Response> {
         auto e = projection::load_entity(db, kind, *id);
         if (!e) return not_found(kind, *id);

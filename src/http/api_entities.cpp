@@ -7,6 +7,7 @@
 
 #include "api.hpp"
 #include "api_common.hpp"
+#include "api_history.hpp"
 #include "omnivibe/core/clock.hpp"
 #include "omnivibe/domain/commands.hpp"
 #include "omnivibe/domain/validation.hpp"

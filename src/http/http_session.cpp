@@ -10,9 +10,11 @@
 
 #include <utility>
 
+#include "feed_handoff.hpp"
 #include "omnivibe/core/log.hpp"
 #include "omnivibe/core/text.hpp"
 #include "omnivibe/http/errors.hpp"
+#include "sse_session.hpp"
 
 namespace omnivibe::http {
 
@@ -244,6 +246,11 @@ void HttpSession::reject(const Error& error) {
 }
 
 void HttpSession::send(Response resp) {
+    if (resp.stream && !head_request_) {
+        if (auto feed = std::dynamic_pointer_cast<FeedHandoff>(resp.stream)) {
+            return hand_over(std::move(resp), std::move(feed));
+        }
+    }
     if (resp.file && !head_request_) return send_file(std::move(resp));
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(11);
@@ -302,6 +309,20 @@ void HttpSession::do_write_file(bool keep_alive) {
             self->file_response_.reset();
             self->on_write(keep_alive, ec, n);
         });
+}
+
+// The change feed takes the connection over: its head goes out chunked and
+// without a length, and this session ends here (the SSE session owns the
+// socket from now on and counts itself among the connections).
+void HttpSession::hand_over(Response resp, std::shared_ptr<FeedHandoff> feed) {
+    ctx_.in_flight.fetch_sub(1);  // the request is answered; the stream is not a request
+    auto head = std::make_unique<SseSession::Head>(static_cast<bhttp::status>(resp.status), 11);
+    head->set(bhttp::field::server, "omnivibe");
+    if (!resp.content_type.empty()) head->set(bhttp::field::content_type, resp.content_type);
+    for (auto& [name, value] : resp.headers) head->insert(name, value);
+    head->keep_alive(false);  // the connection closes when the stream ends
+    head->chunked(true);
+    std::make_shared<SseSession>(std::move(stream_), ctx_, std::move(feed))->run(std::move(head));
 }
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {

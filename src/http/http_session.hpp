@@ -29,6 +29,8 @@
 
 namespace omnivibe::http {
 
+struct FeedHandoff;
+
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
 public:
     HttpSession(boost::asio::ip::tcp::socket&& socket, SessionContext& ctx);
@@ -51,6 +53,7 @@ private:
     void send(Response resp);
     void send_file(Response resp);
     void do_write_file(bool keep_alive);
+    void hand_over(Response resp, std::shared_ptr<FeedHandoff> feed);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t);
     void reply_error_and_close(int status, ErrorCode code, std::string detail);
     void do_close();

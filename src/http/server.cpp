@@ -13,6 +13,7 @@
 #include "api.hpp"
 #include "listener.hpp"
 #include "omnivibe/core/log.hpp"
+#include "omnivibe/feed/hub.hpp"
 #include "omnivibe/http/auth.hpp"
 #include "omnivibe/http/dispatcher.hpp"
 #include "omnivibe/http/metrics.hpp"
@@ -23,18 +24,24 @@ namespace omnivibe::http {
 
 namespace net = boost::asio;
 
+// Members are declared in dependency order and destroyed in reverse: the
+// io_context goes before the session context, dispatcher and hub, because
+// destroying it destroys the sessions still parked in it, and they use those.
 struct Server::Impl {
     explicit Impl(ServerOptions o)
         : options(std::move(o)),
+          hub(feed::HubOptions{std::chrono::seconds(options.service.sse_heartbeat_seconds)}),
           reads(options.service.db_path),
           writer(writer::WriterOptions{options.service.db_path, options.durability},
                  [this](std::vector<store::EventRow>&& rows) { publish(std::move(rows)); }),
-          service{options.service, writer, reads, nullptr},
+          service{options.service, writer, reads, &hub},
           dispatcher(router, DispatchOptions{options.service.cors_origins, &tokens, &metrics}),
           ctx{dispatcher, options} {}
 
+    // On the writer thread, after COMMIT: count, hand the batch over and return.
     void publish(std::vector<store::EventRow>&& rows) {
         for (const auto& row : rows) metrics.count_event(row.type);
+        hub.publish(std::move(rows));
     }
 
     Gauges sample() {
@@ -52,19 +59,25 @@ struct Server::Impl {
         g.writer_commit_seconds_total = static_cast<double>(w.commit_micros_total.load()) / 1e6;
         for (std::size_t i = 0; i < g.writer_batch_buckets.size(); ++i)
             g.writer_batch_buckets[i] = w.batch_size_buckets[i].load();
+        const auto& f = hub.stats();
+        g.has_feed = true;
+        g.feed_subscribers = f.subscribers.load();
+        g.feed_resets = f.resets.load();
+        g.feed_bytes_dropped = f.bytes_dropped.load();
         return g;
     }
 
     ServerOptions options;
     TokenStore tokens;
     Metrics metrics;
-    net::io_context ioc;
+    feed::Hub hub;
     store::ReadPool reads;
     writer::Writer writer;
     Router router;
     Service service;
     Dispatcher dispatcher;
     SessionContext ctx;
+    net::io_context ioc;
     std::shared_ptr<Listener> listener;
     std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
     std::vector<std::thread> threads;
@@ -128,6 +141,9 @@ Status Server::start() {
     auto started = s.writer.start();
     ::umask(old_mask);
     if (!started) return started;
+    // Before anything can be published or subscribed: the feed starts at the
+    // log's head, so a subscriber's catch-up covers everything before it.
+    s.hub.start_from(s.writer.head());
 
     register_entity_routes(s.router, s.service);
     register_ops_routes(s.router, s.service, OpsContext{s.metrics, [&s] { return s.sample(); }});
@@ -139,6 +155,8 @@ Status Server::start() {
         s.writer.stop();
         return st;
     }
+    register_feed_routes(s.router, s.service);
+    register_history_routes(s.router, s.service);
 
     boost::system::error_code ec;
     auto address = net::ip::make_address(s.options.host, ec);
@@ -165,10 +183,21 @@ void Server::stop() {
     }
     s.ctx.stopping = true;
     if (s.listener) s.listener->close();
+    // Long polls answer now (they would hold the drain below for a minute).
+    s.hub.release_waiters();
     // Let accepted requests finish (writes included), for a bounded time.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (s.ctx.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const auto wait_for = [](auto done, std::chrono::seconds grace) {
+        const auto deadline = std::chrono::steady_clock::now() + grace;
+        while (!done() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    };
+    wait_for([&] { return s.ctx.in_flight.load() == 0; }, std::chrono::seconds(10));
+    // Every acknowledged write was published; the hub delivers what it holds,
+    // then each stream sends its queued frames and its last chunk, and closes.
+    s.hub.close();
+    wait_for([&] { return s.hub.stats().subscribers.load() == 0; }, std::chrono::seconds(5));
+    if (const auto left = s.hub.stats().subscribers.load(); left > 0)
+        log::warn("stopping with " + std::to_string(left) + " feed stream(s) not closed cleanly");
     s.writer.stop();
     s.work.reset();
     s.ioc.stop();

@@ -116,11 +116,25 @@ EventRow EventStore::append(domain::Event& ev) {
 }
 
 std::vector<EventRow> read_events(Db& db, const EventQuery& q) {
+    // Numbered parameters keep the SQL text stable for each combination of
+    // filters, so the statement cache holds a handful of variants.
     std::string sql(kSelect);
     sql += "WHERE seq > ?1";
     if (q.stream) sql += " AND stream = ?2";
     if (q.campaign_id) sql += " AND campaign_id = ?3";
     if (q.up_to) sql += " AND seq <= ?4";
+    int next = 6;
+    if (!q.types.empty() || !q.type_prefixes.empty()) {
+        sql += " AND (";
+        bool first = true;
+        for (std::size_t i = 0; i < q.types.size(); ++i, first = false)
+            (sql += first ? "" : " OR ") += "type = ?" + std::to_string(next++);
+        for (std::size_t i = 0; i < q.type_prefixes.size(); ++i, first = false) {
+            const std::string n = std::to_string(next++);
+            (sql += first ? "" : " OR ") += "substr(type, 1, length(?" + n + ")) = ?" + n;
+        }
+        sql += ")";
+    }
     sql += " ORDER BY seq LIMIT ?5";
     Stmt& s = db.cached(sql);
     s.bind(1, q.after);
@@ -128,6 +142,9 @@ std::vector<EventRow> read_events(Db& db, const EventQuery& q) {
     if (q.campaign_id) s.bind(3, *q.campaign_id);
     if (q.up_to) s.bind(4, *q.up_to);
     s.bind(5, q.limit);
+    next = 6;
+    for (const auto& t : q.types) s.bind(next++, std::string_view(t));
+    for (const auto& p : q.type_prefixes) s.bind(next++, std::string_view(p));
     std::vector<EventRow> out;
     while (s.step()) out.push_back(read_row(s));
     s.reset();

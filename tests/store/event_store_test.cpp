@@ -148,4 +148,41 @@ BOOST_AUTO_TEST_CASE(load_head_resumes_the_chain_after_a_restart) {
     BOOST_TEST(again.head().hash == last_hash);
 }
 
+BOOST_AUTO_TEST_CASE(read_events_filters_by_exact_types_and_type_prefixes) {
+    test::WriterDb w;
+    EventStore log(*w.db);
+    log.load_head();
+    Tx tx(*w.db);
+    auto c1 = client_created(1, "A");
+    log.append(c1);
+    domain::Event renamed = client_created(1, "B");
+    renamed.type = domain::EventType::client_updated;
+    renamed.stream_version = 2;
+    log.append(renamed);
+    domain::Event campaign = client_created(1, "S");
+    campaign.type = domain::EventType::campaign_created;
+    campaign.kind = domain::Kind::campaign;
+    campaign.campaign_id = 1;
+    log.append(campaign);
+    tx.commit();
+
+    auto seqs = [&](EventQuery q) {
+        std::vector<std::int64_t> out;
+        for (const auto& r : read_events(*w.db, q)) out.push_back(r.seq);
+        return out;
+    };
+    EventQuery exact;
+    exact.types = {"client.updated", "campaign.created"};
+    BOOST_TEST(seqs(exact) == (std::vector<std::int64_t>{2, 3}), boost::test_tools::per_element());
+    EventQuery prefix;
+    prefix.type_prefixes = {"client."};
+    BOOST_TEST(seqs(prefix) == (std::vector<std::int64_t>{1, 2}), boost::test_tools::per_element());
+    EventQuery both;
+    both.types = {"campaign.created"};
+    both.type_prefixes = {"client."};
+    both.after = 1;
+    both.up_to = 2;
+    BOOST_TEST(seqs(both) == (std::vector<std::int64_t>{2}), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -81,6 +81,9 @@ struct EventQuery {
     std::optional<std::string> stream;
     std::optional<std::int64_t> campaign_id;
     std::optional<std::int64_t> up_to;  ///< inclusive upper bound on seq
+    /// Event types: exact names or name prefixes; when both are empty, every type.
+    std::vector<std::string> types;
+    std::vector<std::string> type_prefixes;
 };
 
 /// Events with seq > after that match, oldest first, at most `limit`.
