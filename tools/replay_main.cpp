@@ -106,6 +106,9 @@ int rebuild_in_place(const std::string& path) {
     const double seconds = watch.seconds();
     bar.finish();
     if (!rebuilt) return cli::fail(kTool, rebuilt.error());
+    // Leave the rewritten pages in the database file, not in a large WAL.
+    sqlite3_wal_checkpoint_v2((*db)->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,
+                              nullptr);
     std::cout << "rebuilt the read tables of " << path << " from the log\n"
               << "replayed " << cli::rate(*rebuilt, seconds) << "\n";
     return cli::kOk;
@@ -205,6 +208,7 @@ int point_in_time(const std::string& path, std::int64_t to, const std::string& o
 }  // namespace
 
 int main(int argc, char** argv) {
+    cli::configure_sqlite();
     std::string db, out, scratch;
     std::int64_t to = -1;
     bool verify_only = false;

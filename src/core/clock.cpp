@@ -77,12 +77,29 @@ std::string format_rfc3339(UnixMillis t) {
     unsigned m, d;
     civil_from_days(days, y, m, d);
     const auto secs = ms_of_day / 1000;
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                  static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
-                  static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60),
-                  static_cast<long long>(ms_of_day % 1000));
-    return buf;
+    if (y < 0 || y > 9999) {
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                      static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
+                      static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60),
+                      static_cast<long long>(ms_of_day % 1000));
+        return buf;
+    }
+    // Digits by hand: every event, row and envelope carries a timestamp, and
+    // snprintf showed up in replay profiles.
+    std::string out = "0000-00-00T00:00:00.000Z";
+    auto put = [&out](std::size_t pos, std::size_t width, std::int64_t v) {
+        for (std::size_t i = 0; i < width; ++i, v /= 10)
+            out[pos + width - 1 - i] = static_cast<char>('0' + v % 10);
+    };
+    put(0, 4, y);
+    put(5, 2, m);
+    put(8, 2, d);
+    put(11, 2, secs / 3600);
+    put(14, 2, secs / 60 % 60);
+    put(17, 2, secs % 60);
+    put(20, 3, ms_of_day % 1000);
+    return out;
 }
 
 std::optional<UnixMillis> parse_timestamp(std::string_view s) {

@@ -1,8 +1,15 @@
 #include "omnivibe/projection/projector.hpp"
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "omnivibe/core/clock.hpp"
+#include "omnivibe/json/writer.hpp"
 #include "omnivibe/store/event_store.hpp"
 
 namespace omnivibe::projection {
@@ -11,6 +18,10 @@ namespace {
 
 using domain::EventType;
 using domain::Kind;
+
+// Indexes the Projector itself reads through while applying events (block
+// positions by content); a rebuild keeps them.
+constexpr std::string_view kIndexesProjectionsRead[] = {"blocks_by_content"};
 
 constexpr std::string_view kReadTables[] = {
     "streams",           "clients",           "campaigns",          "content_schedule",
@@ -22,46 +33,67 @@ std::string stamp(const domain::Event& ev, std::string_view field) {
     return format_rfc3339(ev.recorded_at);
 }
 
-bool is_column(Kind kind, std::string_view name) {
-    return domain::field_spec(kind, name) != nullptr;
-}
-
 }  // namespace
 
 std::span<const std::string_view> read_tables() { return kReadTables; }
 
-void Projector::record_stream(const domain::Event& ev, bool deleted) {
+void Projector::write_stream(std::string_view stream, std::string_view kind, std::int64_t id,
+                             std::int64_t version, bool deleted) {
     db_.cached(
            "INSERT INTO streams (stream, kind, entity_id, version, deleted) VALUES (?, ?, ?, ?, ?) "
            "ON CONFLICT (stream) DO UPDATE SET version = excluded.version, "
            "deleted = excluded.deleted")
-        .bind(1, ev.stream())
-        .bind(2, domain::info(ev.kind).name)
-        .bind(3, ev.entity_id)
-        .bind(4, ev.stream_version)
+        .bind(1, stream)
+        .bind(2, kind)
+        .bind(3, id)
+        .bind(4, version)
         .bind(5, std::int64_t{deleted ? 1 : 0})
         .run();
+}
+
+void Projector::record_stream(const domain::Event& ev, bool deleted) {
+    const std::string stream = ev.stream();
+    if (!deferred_) {
+        write_stream(stream, domain::info(ev.kind).name, ev.entity_id, ev.stream_version, deleted);
+        return;
+    }
+    pending_[stream] = StreamState{domain::info(ev.kind).name, ev.entity_id, ev.stream_version,
+                                   deleted};
 }
 
 void Projector::insert_entity(const domain::Event& ev) {
     const auto& ki = domain::info(ev.kind);
     if (ev.kind == Kind::block) {
-        // Make room: blocks at or after the new position move one down.
-        db_.cached(
-               "UPDATE storyboard_blocks SET position = position + 1 "
-               "WHERE content_id = ? AND position >= ?")
-            .bind(1, domain::get_int(ev.data, "content_id").value_or(0))
-            .bind(2, domain::get_int(ev.data, "position").value_or(0))
-            .run();
+        // Make room: blocks at or after the new position move one down. Most
+        // blocks are added at the end, where nothing moves; an index probe
+        // is much cheaper than the two-pass UPDATE that finds nothing.
+        const auto content = domain::get_int(ev.data, "content_id").value_or(0);
+        const auto position = domain::get_int(ev.data, "position").value_or(0);
+        store::Stmt& probe = db_.cached(
+            "SELECT 1 FROM storyboard_blocks WHERE content_id = ? AND position >= ? LIMIT 1");
+        probe.bind(1, content).bind(2, position);
+        const bool occupied = probe.step();
+        probe.reset();
+        if (occupied)
+            db_.cached(
+                   "UPDATE storyboard_blocks SET position = position + 1 "
+                   "WHERE content_id = ? AND position >= ?")
+                .bind(1, content)
+                .bind(2, position)
+                .run();
     }
-    std::string sql = "INSERT INTO " + std::string(ki.table) + " (id";
-    std::string values = "?";
-    for (const auto& f : ki.fields) {
-        (sql += ", ") += f.name;
-        values += ", ?";
+    store::Stmt*& stmt = insert_stmts_[static_cast<int>(ev.kind)];
+    if (!stmt) {
+        std::string sql = "INSERT INTO " + std::string(ki.table) + " (id";
+        std::string values = "?";
+        for (const auto& f : ki.fields) {
+            (sql += ", ") += f.name;
+            values += ", ?";
+        }
+        sql += ", version, created_at, updated_at) VALUES (" + values + ", ?, ?, ?)";
+        stmt = &db_.cached(sql);
     }
-    sql += ", version, created_at, updated_at) VALUES (" + values + ", ?, ?, ?)";
-    store::Stmt& s = db_.cached(sql);
+    store::Stmt& s = *stmt;
     int i = 1;
     s.bind(i++, ev.entity_id);
     for (const auto& f : ki.fields) {
@@ -69,8 +101,11 @@ void Projector::insert_entity(const domain::Event& ev) {
         if (v) s.bind(i++, *v); else s.bind_null(i++);
     }
     s.bind(i++, ev.stream_version);
-    s.bind(i++, stamp(ev, "created_at"));
-    s.bind(i++, stamp(ev, "updated_at"));
+    const std::string* created = domain::get_string(ev.data, "created_at");
+    const std::string* updated = domain::get_string(ev.data, "updated_at");
+    const std::string recorded = created && updated ? std::string() : format_rfc3339(ev.recorded_at);
+    s.bind(i++, std::string_view(created ? *created : recorded));
+    s.bind(i++, std::string_view(updated ? *updated : recorded));
     s.run();
 }
 
@@ -95,16 +130,27 @@ void Projector::update_entity(const domain::Event& ev) {
             q.reset();
         }
     }
-    std::string sql = "UPDATE " + std::string(ki.table) + " SET ";
+    // One statement per set of changed columns, found by a bit mask rather
+    // than by building and hashing its SQL for every event.
+    std::uint64_t mask = 0;
     for (const auto& f : ev.data)
-        if (is_column(ev.kind, f.name)) (sql += f.name) += " = ?, ";
-    sql += "version = ?, updated_at = ? WHERE id = ?";
-    store::Stmt& s = db_.cached(sql);
+        if (const domain::FieldSpec* spec = domain::field_spec(ev.kind, f.name))
+            mask |= std::uint64_t{1} << (spec - ki.fields.data());
+    store::Stmt*& stmt = update_stmts_[(mask << 3) | static_cast<std::uint64_t>(ev.kind)];
+    if (!stmt) {
+        std::string sql = "UPDATE " + std::string(ki.table) + " SET ";
+        for (std::size_t c = 0; c < ki.fields.size(); ++c)
+            if (mask & (std::uint64_t{1} << c)) (sql += ki.fields[c].name) += " = ?, ";
+        sql += "version = ?, updated_at = ? WHERE id = ?";
+        stmt = &db_.cached(sql);
+    }
+    store::Stmt& s = *stmt;
     int i = 1;
-    for (const auto& f : ev.data)
-        if (is_column(ev.kind, f.name)) s.bind(i++, f.value);
+    for (std::size_t c = 0; c < ki.fields.size(); ++c)
+        if (mask & (std::uint64_t{1} << c)) s.bind(i++, *domain::find(ev.data, ki.fields[c].name));
     s.bind(i++, ev.stream_version);
-    s.bind(i++, stamp(ev, "updated_at"));
+    const std::string* updated = domain::get_string(ev.data, "updated_at");
+    s.bind(i++, updated ? std::string_view(*updated) : std::string_view(format_rfc3339(ev.recorded_at)));
     s.bind(i++, ev.entity_id);
     s.run();
 }
@@ -246,6 +292,11 @@ void Projector::apply(const domain::Event& ev) {
 }
 
 void Projector::checkpoint(std::int64_t head) {
+    // Deferred streams go in, in stream order, so the WITHOUT ROWID index
+    // fills front to back.
+    for (const auto& [stream, st] : pending_)
+        write_stream(stream, st.kind, st.entity_id, st.version, st.deleted);
+    pending_.clear();
     db_.cached(
            "INSERT INTO projection_state (id, version, head) VALUES (1, ?, ?) "
            "ON CONFLICT (id) DO UPDATE SET version = excluded.version, head = excluded.head")
@@ -262,27 +313,219 @@ ProjectionState read_projection_state(store::Db& db) {
     return st;
 }
 
+namespace {
+
+// Sets a connection up for one large rebuild transaction and puts it back as
+// it was afterwards, whatever happens.
+//  - Statement journals stay in memory: once one spills to a temporary file
+//    (the DELETEs of a rebuild would), every later statement of the
+//    transaction writes its undo pages there, about ten writes per event.
+//  - A page cache big enough for the read tables of a few million events,
+//    so dirty pages are not spilled to the WAL (and read back) mid-way.
+//    Only pages in use take memory.
+//  - The read tables' triggers only refuse writers without the writer
+//    guard, which this connection has; for a rebuild they are pure cost (a
+//    sub-program and a statement journal per row). SQLite recompiles cached
+//    statements when the setting changes, so they fire again afterwards.
+class BulkLoad {
+public:
+    explicit BulkLoad(store::Db& db) : db_(db) {
+        temp_store_ = db.query_int("PRAGMA temp_store").value_or(0);
+        cache_size_ = db.query_int("PRAGMA cache_size").value_or(-2000);
+        db.exec("PRAGMA temp_store = MEMORY");
+        db.exec("PRAGMA cache_size = -262144");
+        sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
+    }
+    ~BulkLoad() {
+        sqlite3_db_config(db_.handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, nullptr);
+        const std::string sql = "PRAGMA temp_store = " + std::to_string(temp_store_) +
+                                "; PRAGMA cache_size = " + std::to_string(cache_size_);
+        sqlite3_exec(db_.handle(), sql.c_str(), nullptr, nullptr, nullptr);
+    }
+    BulkLoad(const BulkLoad&) = delete;
+    BulkLoad& operator=(const BulkLoad&) = delete;
+
+    // Secondary indexes the projections do not read are dropped inside the
+    // transaction and created again, from their own SQL, once the rows are
+    // in: sorting once beats updating them row by row. A unique index that
+    // no longer holds then fails the rebuild, as the insert would have; any
+    // failure rolls everything back, indexes included.
+    void drop_indexes() {
+        store::Stmt q(db_.handle(),
+                      "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                      "AND tbl_name IN (SELECT value FROM json_each(?1)) "
+                      "AND name NOT IN (SELECT value FROM json_each(?2))");
+        json::Writer tables, kept;
+        tables.begin_array();
+        for (auto table : kReadTables) tables.string(table);
+        tables.end_array();
+        kept.begin_array();
+        for (auto name : kIndexesProjectionsRead) kept.string(name);
+        kept.end_array();
+        q.bind(1, tables.view()).bind(2, kept.view());
+        std::vector<std::string> names;
+        while (q.step()) {
+            names.emplace_back(q.column_text(0));
+            indexes_.emplace_back(q.column_text(1));
+        }
+        q.reset();
+        for (const auto& name : names) db_.exec("DROP INDEX \"" + name + "\"");
+    }
+    void create_indexes() {
+        for (const auto& sql : indexes_) db_.exec(sql);
+        indexes_.clear();
+    }
+
+private:
+    store::Db& db_;
+    std::int64_t temp_store_ = 0;
+    std::int64_t cache_size_ = -2000;
+    std::vector<std::string> indexes_;
+};
+
+// The events up to a seq, decoded, in batches. For a database file a thread
+// of its own reads and decodes them on a second, read-only connection while
+// the caller applies the previous batch: reading and decoding are about a
+// quarter of a rebuild, and a second core takes them. The rebuild's own
+// transaction never writes `events`, so both connections see the same log.
+class DecodedEvents {
+public:
+    static constexpr std::size_t kBatch = 512;
+    static constexpr std::size_t kQueued = 8;
+
+    DecodedEvents(store::Db& db, std::int64_t up_to) : db_(db), up_to_(up_to) {
+        const std::string& path = db.path();
+        threaded_ = !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
+        if (threaded_) thread_ = std::thread([this] { produce(); });
+    }
+    ~DecodedEvents() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        changed_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+    DecodedEvents(const DecodedEvents&) = delete;
+    DecodedEvents& operator=(const DecodedEvents&) = delete;
+
+    // Calls `fn` with each batch in seq order.
+    Status for_each_batch(const std::function<void(std::vector<domain::Event>&)>& fn) {
+        if (!threaded_)
+            return read(db_, [&](std::vector<domain::Event>&& batch) {
+                fn(batch);
+                return true;
+            });
+        for (;;) {
+            std::vector<domain::Event> batch;
+            {
+                std::unique_lock lock(mutex_);
+                changed_.wait(lock, [&] { return !ready_.empty() || finished_; });
+                if (ready_.empty()) break;
+                batch = std::move(ready_.front());
+                ready_.pop_front();
+            }
+            changed_.notify_all();
+            fn(batch);
+        }
+        std::lock_guard lock(mutex_);
+        if (error_) return *error_;
+        return {};
+    }
+
+private:
+    // Reads the log from `db`, handing full batches to `sink` (false: stop).
+    Status read(store::Db& db, const std::function<bool(std::vector<domain::Event>&&)>& sink) {
+        std::vector<domain::Event> batch;
+        batch.reserve(kBatch);
+        std::optional<Error> failure;
+        bool stopped = false;
+        // Projections never look at meta (actor, request id...): not decoded.
+        store::for_each_event(
+            db, 0, up_to_,
+            [&](const store::EventRow& row) {
+                if (failure || stopped) return;
+                auto ev = store::to_domain(row, store::MetaDecoding::skip);
+                if (!ev) {
+                    failure = std::move(ev).error();
+                    return;
+                }
+                batch.push_back(std::move(ev).value());
+                if (batch.size() == kBatch) {
+                    stopped = !sink(std::move(batch));
+                    batch.clear();
+                    batch.reserve(kBatch);
+                }
+            },
+            store::RowDetail::log_only);
+        if (failure) return *failure;
+        if (!batch.empty() && !stopped) sink(std::move(batch));
+        return {};
+    }
+
+    void produce() {
+        Status st;
+        try {
+            auto reader = store::Db::open(db_.path(), store::OpenMode::read_only);
+            if (!reader) {
+                st = std::move(reader).error();
+            } else {
+                store::Tx snapshot(**reader, store::Tx::Kind::deferred);
+                st = read(**reader, [&](std::vector<domain::Event>&& batch) {
+                    std::unique_lock lock(mutex_);
+                    changed_.wait(lock, [&] { return ready_.size() < kQueued || stop_; });
+                    if (stop_) return false;
+                    ready_.push_back(std::move(batch));
+                    changed_.notify_all();
+                    return true;
+                });
+                snapshot.commit();
+            }
+        } catch (const store::SqliteError& e) {
+            st = e.error();
+        }
+        {
+            std::lock_guard lock(mutex_);
+            if (!st) error_ = st.error();
+            finished_ = true;
+        }
+        changed_.notify_all();
+    }
+
+    store::Db& db_;
+    std::int64_t up_to_;
+    bool threaded_ = false;
+    std::thread thread_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<std::vector<domain::Event>> ready_;
+    bool finished_ = false;
+    bool stop_ = false;
+    std::optional<Error> error_;
+};
+
+}  // namespace
+
 Result<std::int64_t> rebuild(store::Db& db, std::int64_t up_to, const Progress& progress) {
     try {
+        BulkLoad bulk(db);
         store::Tx tx(db);
         for (auto table : kReadTables) db.exec("DELETE FROM " + std::string(table));
+        bulk.drop_indexes();
         const std::int64_t total = up_to ? up_to : store::log_head(db);
-        Projector projector(db);
+        Projector projector(db, Projector::StreamWrites::at_checkpoint);
         std::int64_t done = 0;
-        std::optional<Error> failure;
-        store::for_each_event(db, 0, total, [&](const store::EventRow& row) {
-            if (failure) return;
-            auto ev = store::to_domain(row);
-            if (!ev) {
-                failure = std::move(ev).error();
-                return;
+        DecodedEvents events(db, total);
+        auto read = events.for_each_batch([&](std::vector<domain::Event>& batch) {
+            for (const auto& ev : batch) {
+                projector.apply(ev);
+                ++done;
+                if (progress && (done % 10000 == 0 || done == total)) progress(done, total);
             }
-            projector.apply(*ev);
-            ++done;
-            if (progress && (done % 10000 == 0 || done == total)) progress(done, total);
         });
-        if (failure) return *failure;
+        if (!read) return std::move(read).error();
         projector.checkpoint(done ? total : 0);
+        bulk.create_indexes();
         tx.commit();
         if (progress && done == 0) progress(0, 0);
         return done;

@@ -43,8 +43,8 @@ Result<DbLock> DbLock::acquire(const std::string& db_path, std::string_view hold
                                "cannot lock " + path + ": " + std::strerror(err));
         return Error::make(ErrorCode::conflict,
                            db_path + " is in use by " + (who.empty() ? "another process" : who) +
-                               " (it holds " + path +
-                               "); stop it first, or work on a copy of the database");
+                               ", which holds " + path +
+                               "; stop it first, or work on a copy of the database");
     }
     // Describe ourselves for whoever is refused next.
     const std::string me = std::string(holder) + " (pid " + std::to_string(::getpid()) +

@@ -12,20 +12,32 @@ constexpr std::string_view kSelect =
     "SELECT seq, stream, stream_version, type, data, meta, campaign_id, recorded_at, prev_hash, "
     "hash, json_extract(meta, '$.actor'), json_extract(meta, '$.cause') FROM events ";
 
-EventRow read_row(const Stmt& s) {
-    EventRow r;
+constexpr std::string_view kSelectLogOnly =
+    "SELECT seq, stream, stream_version, type, data, meta, campaign_id, recorded_at, prev_hash, "
+    "hash FROM events ";
+
+// Fills `r` in place, so a loop reusing one row reuses its string buffers.
+void read_row_into(EventRow& r, const Stmt& s, RowDetail detail) {
     r.seq = s.column_int(0);
     r.stream = s.column_text(1);
     r.stream_version = s.column_int(2);
     r.type = s.column_text(3);
     r.data = s.column_text(4);
     r.meta = s.column_text(5);
-    if (!s.is_null(6)) r.campaign_id = s.column_int(6);
     r.recorded_at = s.column_text(7);
     r.prev_hash = s.column_text(8);
     r.hash = s.column_text(9);
-    r.actor = s.column_text(10);
-    r.cause = s.column_text(11);
+    r.campaign_id.reset();
+    if (!s.is_null(6)) r.campaign_id = s.column_int(6);
+    if (detail == RowDetail::envelope) {
+        r.actor = s.column_text(10);
+        r.cause = s.column_text(11);
+    }
+}
+
+EventRow read_row(const Stmt& s) {
+    EventRow r;
+    read_row_into(r, s, RowDetail::envelope);
     return r;
 }
 
@@ -55,7 +67,7 @@ std::string chain_hash(std::string_view prev_hash, const EventRow& row) {
     return h.hex_digest();
 }
 
-Result<domain::Event> to_domain(const EventRow& row) {
+Result<domain::Event> to_domain(const EventRow& row, MetaDecoding meta_decoding) {
     domain::Event ev;
     auto type = domain::event_type_from_name(row.type);
     auto stream = domain::parse_stream(row.stream);
@@ -65,7 +77,8 @@ Result<domain::Event> to_domain(const EventRow& row) {
                            "event " + std::to_string(row.seq) + " has an unknown type or stream");
     auto data = json::parse_object(row.data);
     if (!data) return std::move(data).error();
-    auto meta = json::parse_meta(row.meta);
+    Result<domain::EventMeta> meta = domain::EventMeta{};
+    if (meta_decoding == MetaDecoding::parse) meta = json::parse_meta(row.meta);
     if (!meta) return std::move(meta).error();
     ev.seq = row.seq;
     ev.type = *type;
@@ -152,10 +165,15 @@ std::vector<EventRow> read_events(Db& db, const EventQuery& q) {
 }
 
 void for_each_event(Db& db, std::int64_t after, std::optional<std::int64_t> up_to,
-                    const std::function<void(const EventRow&)>& fn) {
-    Stmt& s = db.cached(std::string(kSelect) + "WHERE seq > ?1 AND seq <= ?2 ORDER BY seq");
+                    const std::function<void(const EventRow&)>& fn, RowDetail detail) {
+    Stmt& s = db.cached(std::string(detail == RowDetail::envelope ? kSelect : kSelectLogOnly) +
+                        "WHERE seq > ?1 AND seq <= ?2 ORDER BY seq");
     s.bind(1, after).bind(2, up_to.value_or(INT64_MAX));
-    while (s.step()) fn(read_row(s));
+    EventRow row;
+    while (s.step()) {
+        read_row_into(row, s, detail);
+        fn(row);
+    }
     s.reset();
 }
 

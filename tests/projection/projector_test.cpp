@@ -126,6 +126,39 @@ BOOST_AUTO_TEST_CASE(a_rebuild_from_the_log_gives_identical_rows) {
     BOOST_TEST(projection::read_projection_state(*h.w.db).head == h.log.head().seq);
 }
 
+BOOST_AUTO_TEST_CASE(a_rebuild_leaves_the_connection_and_schema_as_it_found_them) {
+    Harness h;
+    h.create(Kind::client, R"({"name":"A"})");
+    h.create(Kind::campaign, R"({"client_id":1,"name":"S"})");
+    auto& db = *h.w.db;
+    auto schema = [&db] {
+        std::string out;
+        store::Stmt s(db.handle(), "SELECT type, name, sql FROM sqlite_master ORDER BY name");
+        while (s.step())
+            for (int c = 0; c < 3; ++c) (out += s.is_null(c) ? "" : s.column_text(c)) += '|';
+        return out;
+    };
+    const std::string before = schema();
+    const auto cache = db.query_int("PRAGMA cache_size").value();
+    const auto temp_store = db.query_int("PRAGMA temp_store").value();
+    auto rebuilt = projection::rebuild(db);
+    BOOST_REQUIRE(rebuilt);
+    BOOST_TEST(schema() == before);  // the dropped indexes are back, as they were
+    BOOST_TEST(db.query_int("PRAGMA cache_size").value() == cache);
+    BOOST_TEST(db.query_int("PRAGMA temp_store").value() == temp_store);
+    // Triggers are on again for this connection (SQLite re-prepares the
+    // statements it cached while they were off) and fire.
+    int triggers = -1;
+    sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, -1, &triggers);
+    BOOST_TEST(triggers == 1);
+    try {
+        db.exec("UPDATE events SET type = 'x' WHERE seq = 1");
+        BOOST_FAIL("the append-only trigger did not fire");
+    } catch (const store::SqliteError& e) {
+        BOOST_TEST(e.error().detail.find("append-only") != std::string::npos);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(resources_set_and_clear_the_campaign_paths) {
     Harness h;
     h.create(Kind::client, R"({"name":"A"})");

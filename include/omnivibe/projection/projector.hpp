@@ -10,6 +10,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 
 #include "omnivibe/core/result.hpp"
 #include "omnivibe/domain/events.hpp"
@@ -26,13 +30,21 @@ std::span<const std::string_view> read_tables();
 
 class Projector {
 public:
+    /// When the `streams` index is written. The writer needs it at once
+    /// (decide() asks it for the next id); a rebuild reads nothing back, so
+    /// it keeps each stream's last state in memory and writes every stream
+    /// once, at the checkpoint, instead of once per event.
+    enum class StreamWrites { immediate, at_checkpoint };
+
     /// `db` must be a writer connection, inside a transaction when apply runs.
-    explicit Projector(store::Db& db) : db_(db) {}
+    explicit Projector(store::Db& db, StreamWrites streams = StreamWrites::immediate)
+        : db_(db), deferred_(streams == StreamWrites::at_checkpoint) {}
 
     /// Applies one event (seq assigned) to the read tables and the streams index.
     void apply(const domain::Event& ev);
 
-    /// Records how far the read tables are, with the layout version.
+    /// Writes any deferred stream rows, then records how far the read tables
+    /// are, with the layout version.
     void checkpoint(std::int64_t head);
 
 private:
@@ -44,8 +56,23 @@ private:
     void reorder_blocks(const domain::Event& ev);
     void bump(const domain::Event& ev);
     void record_stream(const domain::Event& ev, bool deleted);
+    void write_stream(std::string_view stream, std::string_view kind, std::int64_t id,
+                      std::int64_t version, bool deleted);
+
+    struct StreamState {
+        std::string_view kind;
+        std::int64_t entity_id = 0;
+        std::int64_t version = 0;
+        bool deleted = false;
+    };
 
     store::Db& db_;
+    bool deferred_ = false;
+    std::map<std::string, StreamState, std::less<>> pending_;  ///< by stream, when deferred
+    // Statements prepared once per Projector (the connection's cache owns
+    // them); every use runs them to completion, which resets them.
+    store::Stmt* insert_stmts_[5] = {};                            ///< per kind
+    std::unordered_map<std::uint64_t, store::Stmt*> update_stmts_;  ///< per kind and columns
 };
 
 /// The projection state recorded in the database.

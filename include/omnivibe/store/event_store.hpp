@@ -46,8 +46,11 @@ std::string chain_hash(std::string_view prev_hash, const EventRow& row);
 inline constexpr std::string_view kGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Decodes a stored row into a domain event (data and meta parsed).
-Result<domain::Event> to_domain(const EventRow& row);
+/// Whether to_domain parses the meta column (projections never need it).
+enum class MetaDecoding { parse, skip };
+
+/// Decodes a stored row into a domain event (data, and meta unless skipped).
+Result<domain::Event> to_domain(const EventRow& row, MetaDecoding meta = MetaDecoding::parse);
 
 struct Head {
     std::int64_t seq = 0;
@@ -89,9 +92,14 @@ struct EventQuery {
 /// Events with seq > after that match, oldest first, at most `limit`.
 std::vector<EventRow> read_events(Db& db, const EventQuery& q);
 
+/// What a row read from the log carries: everything, or the stored columns
+/// only (actor and cause, extracted from meta for envelopes, left empty).
+enum class RowDetail { envelope, log_only };
+
 /// Calls `fn` for every event from seq > after, in order, without holding them all.
 void for_each_event(Db& db, std::int64_t after, std::optional<std::int64_t> up_to,
-                    const std::function<void(const EventRow&)>& fn);
+                    const std::function<void(const EventRow&)>& fn,
+                    RowDetail detail = RowDetail::envelope);
 
 /// max(seq), 0 for an empty log.
 std::int64_t log_head(Db& db);
