@@ -94,6 +94,9 @@ void SseSession::begin_write(std::chrono::steady_clock::duration deadline) {
 
 bool SseSession::write_failed(beast::error_code ec) {
     writing_ = false;
+    // The write finished after all: no need to give up on it. The next one,
+    // if the session must end, is the last word with its own short deadline.
+    giving_up_ = false;
     give_up_.cancel();
     if (!ec) return ended_;
     end(is_quiet(ec) ? "the client went away" : "write failed: " + ec.message());

@@ -399,6 +399,20 @@ BOOST_AUTO_TEST_CASE(graceful_stop_ends_every_stream_cleanly) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(stop_gives_up_on_a_stream_whose_client_stopped_reading) {
+    TestServer s([](omnivibe::http::ServerOptions& o) { o.service.sse_max_lag_bytes = 64 << 20; });
+    SseClient::Options tiny;
+    tiny.receive_buffer = 4096;
+    SseClient stalled(s.port(), "/api/v1/changes", tiny);
+    BOOST_REQUIRE(stalled.next());  // hello; then it reads nothing more
+    // More than the socket buffers hold, less than the lag limit: the
+    // session is left in a write that cannot finish.
+    write_clients(s.port(), 2, 2500, "big", std::string(4000, 'n'));
+    s.server().stop();
+    BOOST_TEST(hub_stats(s).subscribers.load() == 0u);
+    BOOST_TEST(hub_stats(s).resets.load() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(a_client_that_leaves_is_unsubscribed) {
     TestServer s;
     {
