@@ -76,8 +76,9 @@ Result<Filter> parse_types(std::string_view csv, std::string_view field) {
         std::string msg = "unknown event type";
         if (unknown.size() > 1) msg += 's';
         for (std::size_t i = 0; i < unknown.size(); ++i) (msg += i ? ", " : " ") += unknown[i];
-        return invalid(field, msg + " (give names such as campaign.created, or prefixes such as "
-                                    "campaign.*)");
+        return invalid(field, msg +
+                                  " (give names such as campaign.created, or prefixes such as "
+                                  "campaign.*)");
     }
     if (everything) {
         f.types.clear();
@@ -88,8 +89,9 @@ Result<Filter> parse_types(std::string_view csv, std::string_view field) {
 
 Result<std::string> parse_stream_param(std::string_view text, std::string_view field) {
     if (!domain::parse_stream(text))
-        return invalid(field, "must name a stream such as campaign-3 (client, campaign, content, "
-                              "block or script, a dash and a positive id)");
+        return invalid(field,
+                       "must name a stream such as campaign-3 (client, campaign, content, "
+                       "block or script, a dash and a positive id)");
     return std::string(text);
 }
 

@@ -5,9 +5,9 @@
 namespace omnivibe::feed {
 
 void write_envelope(json::Writer& w, const store::EventRow& row) {
-    json::write_envelope(w, json::EnvelopeView{row.seq, row.stream, row.stream_version, row.type,
-                                               row.recorded_at, row.actor, row.campaign_id,
-                                               row.data, row.cause});
+    json::write_envelope(
+        w, json::EnvelopeView{row.seq, row.stream, row.stream_version, row.type, row.recorded_at,
+                              row.actor, row.campaign_id, row.data, row.cause});
 }
 
 std::string envelope_json(const store::EventRow& row) {
@@ -32,8 +32,8 @@ std::string head_data(std::int64_t head) { return "{\"head\":" + std::to_string(
 }  // namespace
 
 std::string hello_frames(std::int64_t start, std::int64_t head) {
-    return "retry: " + std::to_string(kRetryMillis) + "\n\nevent: hello\nid: " +
-           std::to_string(start) + "\ndata: " + head_data(head) + "\n\n";
+    return "retry: " + std::to_string(kRetryMillis) +
+           "\n\nevent: hello\nid: " + std::to_string(start) + "\ndata: " + head_data(head) + "\n\n";
 }
 
 std::string heartbeat_frame(std::int64_t head) {

@@ -140,8 +140,7 @@ std::shared_ptr<Subscriber> Hub::subscribe(Filter filter, std::size_t max_lag_by
     }
     stats_.subscriptions.fetch_add(1, std::memory_order_relaxed);
     log::debug("feed: subscriber " + std::to_string(sub->id()) + " joined, live after seq " +
-               std::to_string(sub->live_from()) + "; " + std::to_string(count) +
-               " subscriber(s)");
+               std::to_string(sub->live_from()) + "; " + std::to_string(count) + " subscriber(s)");
     return sub;
 }
 
@@ -221,7 +220,8 @@ void Hub::deliver(std::vector<store::EventRow>& rows) {
         for (auto it = waiters_.begin(); it != waiters_.end();) {
             WaitResult r;
             for (const auto& ev : events) {
-                if (ev->seq <= it->after || !it->filter.matches(ev->type, ev->stream, ev->campaign_id))
+                if (ev->seq <= it->after ||
+                    !it->filter.matches(ev->type, ev->stream, ev->campaign_id))
                     continue;
                 if (r.events.size() == it->limit) {
                     r.more = true;
@@ -247,7 +247,8 @@ void Hub::deliver(std::vector<store::EventRow>& rows) {
         for (const auto& ev : events)
             if (ev->seq > sub->live_from() &&
                 sub->filter().matches(ev->type, ev->stream, ev->campaign_id))
-                frames.push_back(Frame{ev->seq, std::shared_ptr<const std::string>(ev, &ev->frame)});
+                frames.push_back(
+                    Frame{ev->seq, std::shared_ptr<const std::string>(ev, &ev->frame)});
         if (!frames.empty()) sub->offer(frames, false);
     }
     for (auto& [done, result] : ready) done(std::move(result));

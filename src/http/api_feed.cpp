@@ -206,9 +206,13 @@ void events(Service& svc, Request& req, Reply reply) {
 
 void register_feed_routes(Router& r, Service& svc) {
     r.add(Method::get, std::string(kApi) + "/changes",
-          [&svc](Request& req, const PathParams&, Reply reply) { changes(svc, req, std::move(reply)); });
+          [&svc](Request& req, const PathParams&, Reply reply) {
+              changes(svc, req, std::move(reply));
+          });
     r.add(Method::get, std::string(kApi) + "/events",
-          [&svc](Request& req, const PathParams&, Reply reply) { events(svc, req, std::move(reply)); });
+          [&svc](Request& req, const PathParams&, Reply reply) {
+              events(svc, req, std::move(reply));
+          });
 }
 
 }  // namespace omnivibe::http

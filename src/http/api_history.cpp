@@ -53,8 +53,8 @@ bool answer_as_of(Service& svc, Request& req, Kind kind, std::int64_t id, Reply&
     }
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
         if (*seq > head)
-            return query_error({{"as_of", "is beyond the last event of the log (" +
-                                              std::to_string(head) + ")"}});
+            return query_error(
+                {{"as_of", "is beyond the last event of the log (" + std::to_string(head) + ")"}});
         auto entity = projection::entity_as_of(db, kind, id, *seq);
         if (!entity) return std::move(entity).error();
         if (!*entity)

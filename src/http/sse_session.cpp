@@ -64,17 +64,17 @@ void SseSession::run(std::unique_ptr<Head> head) {
     watch_peer();
     serializer_.emplace(*head_);
     begin_write(std::chrono::seconds(ctx_.options.idle_timeout_seconds));
-    bhttp::async_write_header(stream_, *serializer_,
-                              beast::bind_front_handler(&SseSession::on_head_written,
-                                                        shared_from_this()));
+    bhttp::async_write_header(
+        stream_, *serializer_,
+        beast::bind_front_handler(&SseSession::on_head_written, shared_from_this()));
 }
 
 // ---- the peer ------------------------------------------------------------------
 
 void SseSession::watch_peer() {
-    stream_.async_read_some(net::buffer(peer_buffer_),
-                            beast::bind_front_handler(&SseSession::on_peer_read,
-                                                      shared_from_this()));
+    stream_.async_read_some(
+        net::buffer(peer_buffer_),
+        beast::bind_front_handler(&SseSession::on_peer_read, shared_from_this()));
 }
 
 void SseSession::on_peer_read(beast::error_code ec, std::size_t) {
@@ -94,6 +94,9 @@ void SseSession::begin_write(std::chrono::steady_clock::duration deadline) {
 
 bool SseSession::write_failed(beast::error_code ec) {
     writing_ = false;
+    // The write finished after all: no need to give up on it. The next one,
+    // if the session must end, is the last word with its own short deadline.
+    giving_up_ = false;
     give_up_.cancel();
     if (!ec) return ended_;
     end(is_quiet(ec) ? "the client went away" : "write failed: " + ec.message());
@@ -163,12 +166,15 @@ void SseSession::go_live() {
     live_ = true;
     frames_.clear();
     switch (sub_->take(frames_)) {
-        case feed::Subscriber::Take::idle: return;  // the next frame wakes us
+        case feed::Subscriber::Take::idle:
+            return;  // the next frame wakes us
         case feed::Subscriber::Take::overflowed:
             return send_last_word(feed::reset_frame("lagging", handoff_->hub.head()),
                                   "lagging; reset sent");
-        case feed::Subscriber::Take::closed: return send_last_word({}, "the server is stopping");
-        case feed::Subscriber::Take::frames: break;
+        case feed::Subscriber::Take::closed:
+            return send_last_word({}, "the server is stopping");
+        case feed::Subscriber::Take::frames:
+            break;
     }
     buffers_.clear();
     frame_bytes_ = 0;
@@ -187,8 +193,7 @@ void SseSession::go_live() {
     begin_write(std::chrono::seconds(ctx_.options.idle_timeout_seconds));
     // One write for everything queued: the frames are shared, never copied.
     net::async_write(stream_, bhttp::make_chunk(buffers_),
-                     beast::bind_front_handler(&SseSession::on_frames_written,
-                                               shared_from_this()));
+                     beast::bind_front_handler(&SseSession::on_frames_written, shared_from_this()));
 }
 
 void SseSession::on_frames_written(beast::error_code ec, std::size_t) {
@@ -208,10 +213,10 @@ void SseSession::send_last_word(std::string frame, std::string why) {
     if (page_.empty())
         net::async_write(stream_, bhttp::make_chunk_last(), std::move(done));
     else
-        net::async_write(stream_,
-                         beast::buffers_cat(bhttp::make_chunk(net::buffer(page_)),
-                                            bhttp::make_chunk_last()),
-                         std::move(done));
+        net::async_write(
+            stream_,
+            beast::buffers_cat(bhttp::make_chunk(net::buffer(page_)), bhttp::make_chunk_last()),
+            std::move(done));
 }
 
 void SseSession::on_last_word_written(beast::error_code ec, std::size_t) {

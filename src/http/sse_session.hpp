@@ -36,7 +36,7 @@
 namespace omnivibe::http {
 
 class SseSession : public std::enable_shared_from_this<SseSession> {
-public:
+  public:
     using Head = boost::beast::http::response<boost::beast::http::empty_body>;
 
     SseSession(boost::beast::tcp_stream&& stream, SessionContext& ctx,
@@ -46,7 +46,7 @@ public:
     /// Sends `head` (chunked, no length), then the stream.
     void run(std::unique_ptr<Head> head);
 
-private:
+  private:
     void watch_peer();
     void on_peer_read(boost::beast::error_code ec, std::size_t);
     void begin_write(std::chrono::steady_clock::duration deadline);
@@ -69,10 +69,11 @@ private:
     std::shared_ptr<feed::Subscriber> sub_;
     boost::asio::steady_timer give_up_;
     std::unique_ptr<Head> head_;
-    std::optional<boost::beast::http::response_serializer<boost::beast::http::empty_body>> serializer_;
+    std::optional<boost::beast::http::response_serializer<boost::beast::http::empty_body>>
+        serializer_;
 
-    std::int64_t cursor_ = 0;  ///< every event up to this seq was sent or skipped
-    std::string page_;         ///< catch-up frames (or the last word) being written
+    std::int64_t cursor_ = 0;          ///< every event up to this seq was sent or skipped
+    std::string page_;                 ///< catch-up frames (or the last word) being written
     std::vector<feed::Frame> frames_;  ///< live frames being written
     std::vector<boost::asio::const_buffer> buffers_;
     std::size_t frame_bytes_ = 0;  ///< live bytes in flight, reported to the subscriber

@@ -21,7 +21,8 @@ struct Lifecycle {
 Lifecycle lifecycle(Kind kind) {
     switch (kind) {
         case Kind::client:
-            return {EventType::client_created, EventType::client_updated, EventType::client_deleted};
+            return {EventType::client_created, EventType::client_updated,
+                    EventType::client_deleted};
         case Kind::campaign:
             return {EventType::campaign_created, EventType::campaign_updated,
                     EventType::campaign_deleted};
@@ -51,8 +52,11 @@ std::int64_t children_as_of(store::Db& db, Kind child, std::int64_t id, std::int
         ") FROM events u WHERE u.stream = c.stream AND u.seq <= ?2 AND u.type IN (" + created +
         ", " + updated + ") AND json_type(u.data, " + path +
         ") IS NOT NULL ORDER BY u.stream_version DESC LIMIT 1) AS parent FROM events c WHERE "
-        "c.type = " + created + " AND c.seq <= ?2 AND NOT EXISTS (SELECT 1 FROM events d WHERE "
-        "d.stream = c.stream AND d.type = " + deleted + " AND d.seq <= ?2)) WHERE parent = ?1";
+        "c.type = " +
+        created +
+        " AND c.seq <= ?2 AND NOT EXISTS (SELECT 1 FROM events d WHERE "
+        "d.stream = c.stream AND d.type = " +
+        deleted + " AND d.seq <= ?2)) WHERE parent = ?1";
     store::Stmt& s = db.cached(sql);
     s.bind(1, id).bind(2, seq);
     std::int64_t n = 0;
@@ -78,8 +82,9 @@ std::optional<std::int64_t> block_position_as_of(store::Db& db, std::int64_t con
     s.bind(6, domain::type_name(EventType::block_removed));
     std::vector<std::int64_t> order;
     auto place = [&](std::int64_t id, std::optional<std::int64_t> pos) {
-        const auto at = std::clamp<std::int64_t>(pos.value_or(static_cast<std::int64_t>(order.size())),
-                                                 0, static_cast<std::int64_t>(order.size()));
+        const auto at =
+            std::clamp<std::int64_t>(pos.value_or(static_cast<std::int64_t>(order.size())), 0,
+                                     static_cast<std::int64_t>(order.size()));
         order.insert(order.begin() + at, id);
     };
     auto erase = [&](std::int64_t id) { std::erase(order, id); };
@@ -90,19 +95,24 @@ std::optional<std::int64_t> block_position_as_of(store::Db& db, std::int64_t con
         if (!stream || !type || !data) continue;
         const std::int64_t id = stream->second;
         switch (*type) {
-            case EventType::block_added: place(id, domain::get_int(*data, "position")); break;
+            case EventType::block_added:
+                place(id, domain::get_int(*data, "position"));
+                break;
             case EventType::block_updated:
                 if (auto pos = domain::get_int(*data, "position")) {
                     erase(id);
                     place(id, pos);
                 }
                 break;
-            case EventType::block_removed: erase(id); break;
+            case EventType::block_removed:
+                erase(id);
+                break;
             case EventType::blocks_reordered:
                 if (const auto* ids = domain::find(*data, "block_ids"))
                     if (const auto* list = std::get_if<domain::IntList>(ids)) order = *list;
                 break;
-            default: break;
+            default:
+                break;
         }
     }
     s.reset();
@@ -140,17 +150,20 @@ Result<std::optional<domain::Entity>> entity_as_of(store::Db& db, Kind kind, std
     if (!state) return state;
     switch (kind) {
         case Kind::client:
-            state->computed.push_back({"campaign_count", children_as_of(db, Kind::campaign, id, seq)});
+            state->computed.push_back(
+                {"campaign_count", children_as_of(db, Kind::campaign, id, seq)});
             break;
         case Kind::campaign:
-            state->computed.push_back({"content_count", children_as_of(db, Kind::content, id, seq)});
+            state->computed.push_back(
+                {"content_count", children_as_of(db, Kind::content, id, seq)});
             break;
         case Kind::block:
             if (auto content = domain::get_int(state->fields, "content_id"))
                 if (auto pos = block_position_as_of(db, *content, id, seq))
                     domain::set(state->fields, "position", *pos);
             break;
-        default: break;
+        default:
+            break;
     }
     return state;
 }

@@ -78,7 +78,8 @@ BOOST_AUTO_TEST_CASE(frames_follow_the_event_stream_format) {
     feed::append_event_frame(out, 12, "client.created", "{\"seq\":12}");
     BOOST_TEST(out == "id: 12\nevent: client.created\ndata: {\"seq\":12}\n\n");
     const auto reset = feed::reset_frame("lagging", 40);
-    BOOST_TEST(reset.rfind("event: reset\ndata: {\"reason\":\"lagging\",\"head\":40,", 0) == 0u, reset);
+    BOOST_TEST(reset.rfind("event: reset\ndata: {\"reason\":\"lagging\",\"head\":40,", 0) == 0u,
+               reset);
     BOOST_TEST(reset.find("\nid:") == std::string::npos);
 }
 

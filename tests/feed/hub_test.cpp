@@ -71,7 +71,8 @@ BOOST_AUTO_TEST_SUITE(feed_hub)
 BOOST_AUTO_TEST_CASE(each_event_is_formatted_once_and_shared_by_every_subscriber) {
     feed::Hub hub;
     Reader a(hub), b(hub);
-    hub.publish(batch({row(1, "client.created", "client-1"), row(2, "client.updated", "client-1")}));
+    hub.publish(
+        batch({row(1, "client.created", "client-1"), row(2, "client.updated", "client-1")}));
     BOOST_REQUIRE(eventually([&] { return hub.head() == 2; }));
     const auto fa = a.take_all(), fb = b.take_all();
     BOOST_REQUIRE(fa.size() == 2u);
@@ -94,12 +95,10 @@ BOOST_AUTO_TEST_CASE(a_subscriber_receives_only_what_its_filter_selects) {
     feed::Filter one_stream;
     one_stream.stream = "content-5";
     Reader campaigns(hub, *types), second(hub, campaign_two), content(hub, one_stream);
-    hub.publish(batch({row(1, "client.created", "client-1"),
-                       row(2, "campaign.created", "campaign-1", 1),
-                       row(3, "campaign.created", "campaign-2", 2),
-                       row(4, "content.created", "content-5", 2),
-                       row(5, "content.updated", "content-5", 2),
-                       row(6, "campaign.updated", "campaign-1", 1)}));
+    hub.publish(batch(
+        {row(1, "client.created", "client-1"), row(2, "campaign.created", "campaign-1", 1),
+         row(3, "campaign.created", "campaign-2", 2), row(4, "content.created", "content-5", 2),
+         row(5, "content.updated", "content-5", 2), row(6, "campaign.updated", "campaign-1", 1)}));
     BOOST_REQUIRE(eventually([&] { return hub.head() == 6; }));
     BOOST_TEST(Reader::seqs(campaigns.take_all()) == (std::vector<std::int64_t>{2, 3, 6}),
                boost::test_tools::per_element());
@@ -244,9 +243,9 @@ BOOST_AUTO_TEST_CASE(a_long_poll_is_answered_by_the_first_batch_with_a_match) {
     BOOST_REQUIRE((started == feed::Hub::WaitStart::waiting));
     BOOST_TEST(hub.stats().waiters.load() == 1u);
     hub.publish(batch({row(1, "client.created", "client-1")}));
-    hub.publish(batch({row(2, "campaign.created", "campaign-1", 1),
-                       row(3, "client.updated", "client-1"),
-                       row(4, "campaign.created", "campaign-2", 2)}));
+    hub.publish(
+        batch({row(2, "campaign.created", "campaign-1", 1), row(3, "client.updated", "client-1"),
+               row(4, "campaign.created", "campaign-2", 2)}));
     BOOST_REQUIRE((result.wait_for(10s) == std::future_status::ready));
     const auto r = result.get();
     BOOST_TEST((r.why == feed::WaitResult::Why::events));

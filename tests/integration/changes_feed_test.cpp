@@ -1,5 +1,5 @@
-#include <boost/test/unit_test.hpp>
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <functional>
 #include <random>
 #include <set>
@@ -15,7 +15,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const omnivibe::feed::HubStats& hub_stats(TestServer& s) { return s.server().service().hub->stats(); }
+const omnivibe::feed::HubStats& hub_stats(TestServer& s) {
+    return s.server().service().hub->stats();
+}
 
 // Waits for a condition the server reaches on its own; the bound only guards
 // against a hang, nothing is timed.
@@ -32,7 +34,8 @@ bool eventually(const std::function<bool()>& pred, std::chrono::seconds guard = 
 std::vector<std::int64_t> seqs_of(const std::vector<SseEvent>& events) {
     std::vector<std::int64_t> out;
     for (const auto& e : events)
-        if (e.event != "hello" && e.event != "heartbeat" && e.event != "reset") out.push_back(e.seq());
+        if (e.event != "hello" && e.event != "heartbeat" && e.event != "reset")
+            out.push_back(e.seq());
     return out;
 }
 
@@ -166,9 +169,15 @@ BOOST_AUTO_TEST_CASE(filters_select_exactly_the_matching_events_from_the_log_and
         auto two = create_campaign(c, client, "two " + r);
         auto a = create_content(c, one, "a " + r);
         create_content(c, two, "b " + r);
-        BOOST_TEST(c.patch("/api/v1/content-schedule/" + std::to_string(a), R"({"topic":"a2"})").status == 200);
-        BOOST_TEST(c.patch("/api/v1/campaigns/" + std::to_string(two), R"({"status":"active"})").status == 200);
-        BOOST_TEST(c.patch("/api/v1/clients/" + std::to_string(client), R"({"industry":"x"})").status == 200);
+        BOOST_TEST(
+            c.patch("/api/v1/content-schedule/" + std::to_string(a), R"({"topic":"a2"})").status ==
+            200);
+        BOOST_TEST(
+            c.patch("/api/v1/campaigns/" + std::to_string(two), R"({"status":"active"})").status ==
+            200);
+        BOOST_TEST(
+            c.patch("/api/v1/clients/" + std::to_string(client), R"({"industry":"x"})").status ==
+            200);
     };
     story(0);
     struct Sub {
@@ -187,7 +196,8 @@ BOOST_AUTO_TEST_CASE(filters_select_exactly_the_matching_events_from_the_log_and
          [](auto& t, auto&, auto cid) { return t.rfind("content.", 0) == 0 && cid == 2; }},
     };
     std::vector<SseClient> feeds;
-    for (const auto& sub : subs) feeds.emplace_back(s.port(), "/api/v1/changes?since=0&" + sub.query);
+    for (const auto& sub : subs)
+        feeds.emplace_back(s.port(), "/api/v1/changes?since=0&" + sub.query);
     story(1);
 
     const auto all = c.get("/api/v1/events?limit=1000");
@@ -197,10 +207,12 @@ BOOST_AUTO_TEST_CASE(filters_select_exactly_the_matching_events_from_the_log_and
         std::vector<std::int64_t> expected;
         for (std::size_t k = 0; k < n; ++k) {
             const std::string p = "/events/" + std::to_string(k);
-            const auto cid = json_is_null(all.body, p + "/campaign_id")
-                                 ? std::nullopt
-                                 : std::optional<std::int64_t>(json_int(all.body, p + "/campaign_id"));
-            if (subs[i].wants(json_string(all.body, p + "/type"), json_string(all.body, p + "/stream"), cid))
+            const auto cid =
+                json_is_null(all.body, p + "/campaign_id")
+                    ? std::nullopt
+                    : std::optional<std::int64_t>(json_int(all.body, p + "/campaign_id"));
+            if (subs[i].wants(json_string(all.body, p + "/type"),
+                              json_string(all.body, p + "/stream"), cid))
                 expected.push_back(json_int(all.body, p + "/seq"));
         }
         BOOST_TEST_CONTEXT(subs[i].query) {
@@ -209,7 +221,8 @@ BOOST_AUTO_TEST_CASE(filters_select_exactly_the_matching_events_from_the_log_and
             const auto got = feeds[i].read_through(expected.back());
             BOOST_TEST(seqs_of(got) == expected, boost::test_tools::per_element());
             for (const auto& ev : got)
-                if (ev.has_id && ev.event != "hello") BOOST_TEST(json_string(ev.data, "/type") == ev.event);
+                if (ev.has_id && ev.event != "hello")
+                    BOOST_TEST(json_string(ev.data, "/type") == ev.event);
         }
     }
 }
@@ -228,7 +241,8 @@ BOOST_AUTO_TEST_CASE(resuming_with_last_event_id_loses_and_repeats_nothing_under
     while (received.size() < static_cast<std::size_t>(kWrites) && connections < 200) {
         SseClient::Options o;
         if (!last_id.empty()) o.headers = {{"Last-Event-ID", last_id}};
-        SseClient feed(s.port(), last_id.empty() ? "/api/v1/changes?since=0" : "/api/v1/changes", o);
+        SseClient feed(s.port(), last_id.empty() ? "/api/v1/changes?since=0" : "/api/v1/changes",
+                       o);
         ++connections;
         BOOST_REQUIRE(feed.status() == 200);
         auto hello = feed.next();
@@ -305,15 +319,16 @@ BOOST_AUTO_TEST_CASE(a_stalled_subscriber_is_reset_while_others_keep_up_then_res
     HttpClient w(s.port());
     int written = 0, failed = 0;
     while (hub_stats(s).resets.load() == 0 && written < 20000) {
-        if (w.post("/api/v1/clients", R"({"name":"big-)" + std::to_string(written) +
-                                          R"(","notes":")" + notes + "\"}")
+        if (w.post("/api/v1/clients",
+                   R"({"name":"big-)" + std::to_string(written) + R"(","notes":")" + notes + "\"}")
                 .status != 201)
             ++failed;
         ++written;
     }
     BOOST_REQUIRE(hub_stats(s).resets.load() == 1u);
     for (int i = 0; i < 20; ++i)
-        if (w.post("/api/v1/clients", R"({"name":"after-)" + std::to_string(i) + "\"}").status != 201)
+        if (w.post("/api/v1/clients", R"({"name":"after-)" + std::to_string(i) + "\"}").status !=
+            201)
             ++failed;
     // The last event is written after the reader knows it, so it cannot
     // have read past it already and be left waiting.
@@ -330,11 +345,14 @@ BOOST_AUTO_TEST_CASE(a_stalled_subscriber_is_reset_while_others_keep_up_then_res
     std::vector<std::int64_t> got;
     bool reset_seen = false;
     while (auto ev = stalled.next(60s)) {
-        if (ev->event == "reset") reset_seen = true;
-        else if (ev->event != "heartbeat") got.push_back(ev->seq());
+        if (ev->event == "reset")
+            reset_seen = true;
+        else if (ev->event != "heartbeat")
+            got.push_back(ev->seq());
     }
     BOOST_TEST(!stalled.timed_out());  // the server ended it
-    BOOST_TEST_MESSAGE("stalled subscriber: " << got.size() << " events before the end, reset frame "
+    BOOST_TEST_MESSAGE("stalled subscriber: " << got.size()
+                                              << " events before the end, reset frame "
                                               << (reset_seen ? "received" : "not deliverable"));
     const std::string resume_from = stalled.last_event_id().empty() ? "1" : stalled.last_event_id();
     SseClient resumed(s.port(), "/api/v1/changes", {{{"Last-Event-ID", resume_from}}});
@@ -379,6 +397,20 @@ BOOST_AUTO_TEST_CASE(graceful_stop_ends_every_stream_cleanly) {
         BOOST_TEST(f.ended_cleanly());
         BOOST_TEST(!f.timed_out());
     }
+}
+
+BOOST_AUTO_TEST_CASE(stop_gives_up_on_a_stream_whose_client_stopped_reading) {
+    TestServer s([](omnivibe::http::ServerOptions& o) { o.service.sse_max_lag_bytes = 64 << 20; });
+    SseClient::Options tiny;
+    tiny.receive_buffer = 4096;
+    SseClient stalled(s.port(), "/api/v1/changes", tiny);
+    BOOST_REQUIRE(stalled.next());  // hello; then it reads nothing more
+    // More than the socket buffers hold, less than the lag limit: the
+    // session is left in a write that cannot finish.
+    write_clients(s.port(), 2, 2500, "big", std::string(4000, 'n'));
+    s.server().stop();
+    BOOST_TEST(hub_stats(s).subscribers.load() == 0u);
+    BOOST_TEST(hub_stats(s).resets.load() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(a_client_that_leaves_is_unsubscribed) {

@@ -12,7 +12,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const omnivibe::feed::HubStats& hub_stats(TestServer& s) { return s.server().service().hub->stats(); }
+const omnivibe::feed::HubStats& hub_stats(TestServer& s) {
+    return s.server().service().hub->stats();
+}
 
 bool eventually(const std::function<bool()>& pred, std::chrono::seconds guard = 30s) {
     const auto deadline = std::chrono::steady_clock::now() + guard;
@@ -58,7 +60,8 @@ BOOST_AUTO_TEST_CASE(pages_follow_next_after_up_to_the_head) {
     BOOST_TEST(json_string(p1.body, "/events/0/at").size() == 24u);
     auto p2 = c.get("/api/v1/events?limit=10&after=10");
     BOOST_TEST(seqs(p2.body) == range(11, 20), boost::test_tools::per_element());
-    auto p3 = c.get("/api/v1/events?limit=10&after=" + std::to_string(json_int(p2.body, "/next_after")));
+    auto p3 =
+        c.get("/api/v1/events?limit=10&after=" + std::to_string(json_int(p2.body, "/next_after")));
     BOOST_TEST(seqs(p3.body) == range(21, 25), boost::test_tools::per_element());
     BOOST_TEST(json_int(p3.body, "/next_after") == 25);
     auto p4 = c.get("/api/v1/events?after=25");
@@ -79,19 +82,21 @@ BOOST_AUTO_TEST_CASE(the_default_page_is_100_events) {
 BOOST_AUTO_TEST_CASE(filters_select_by_type_stream_and_campaign) {
     TestServer s;
     auto c = s.client();
-    auto client = create_client(c, "A");                 // 1
+    auto client = create_client(c, "A");                  // 1
     auto one = create_campaign(c, client, "one");         // 2
     auto two = create_campaign(c, client, "two");         // 3
     create_content(c, one, "a");                          // 4
     create_content(c, two, "b");                          // 5
     c.patch("/api/v1/clients/1", R"({"industry":"x"})");  // 6
-    BOOST_TEST(seqs(c.get("/api/v1/events?type=campaign.*").body) == (std::vector<std::int64_t>{2, 3}),
-               boost::test_tools::per_element());
+    BOOST_TEST(
+        seqs(c.get("/api/v1/events?type=campaign.*").body) == (std::vector<std::int64_t>{2, 3}),
+        boost::test_tools::per_element());
     BOOST_TEST(seqs(c.get("/api/v1/events?type=client.updated,content.*").body) ==
                    (std::vector<std::int64_t>{4, 5, 6}),
                boost::test_tools::per_element());
-    BOOST_TEST(seqs(c.get("/api/v1/events?stream=client-1").body) == (std::vector<std::int64_t>{1, 6}),
-               boost::test_tools::per_element());
+    BOOST_TEST(
+        seqs(c.get("/api/v1/events?stream=client-1").body) == (std::vector<std::int64_t>{1, 6}),
+        boost::test_tools::per_element());
     BOOST_TEST(seqs(c.get("/api/v1/events?campaign_id=" + std::to_string(two)).body) ==
                    (std::vector<std::int64_t>{3, 5}),
                boost::test_tools::per_element());
@@ -159,7 +164,8 @@ BOOST_AUTO_TEST_CASE(long_polls_hold_no_network_thread) {
     auto c = s.client();
     create_client(c, "A");
     std::vector<std::future<HttpResponse>> polls;
-    for (int i = 0; i < 6; ++i) polls.push_back(get_async(s.port(), "/api/v1/events?after=1&wait=60"));
+    for (int i = 0; i < 6; ++i)
+        polls.push_back(get_async(s.port(), "/api/v1/events?after=1&wait=60"));
     BOOST_REQUIRE(eventually([&] { return hub_stats(s).waiters.load() == 6u; }));
     BOOST_TEST(c.get("/api/v1/clients").status == 200);
     // Answered while every poll is still waiting.
@@ -168,7 +174,8 @@ BOOST_AUTO_TEST_CASE(long_polls_hold_no_network_thread) {
     create_client(c, "B");
     for (auto& p : polls) {
         BOOST_REQUIRE((p.wait_for(30s) == std::future_status::ready));
-        BOOST_TEST(seqs(p.get().body) == (std::vector<std::int64_t>{2}), boost::test_tools::per_element());
+        BOOST_TEST(seqs(p.get().body) == (std::vector<std::int64_t>{2}),
+                   boost::test_tools::per_element());
     }
 }
 

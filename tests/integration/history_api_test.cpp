@@ -27,9 +27,8 @@ std::int64_t write(TestServer& s, domain::Command cmd) {
     w.meta.actor = "tester";
     w.meta.source = "test";
     std::promise<Result<writer::WriteResult>> done;
-    s.server().service().writer.submit(std::move(w), [&](Result<writer::WriteResult> r) {
-        done.set_value(std::move(r));
-    });
+    s.server().service().writer.submit(
+        std::move(w), [&](Result<writer::WriteResult> r) { done.set_value(std::move(r)); });
     auto r = done.get_future().get();
     BOOST_REQUIRE_MESSAGE(r.has_value(), (r ? std::string() : r.error().detail));
     return r->seq;
@@ -98,9 +97,9 @@ BOOST_AUTO_TEST_CASE(a_campaign_deletion_shows_in_the_history_of_everything_unde
 BOOST_AUTO_TEST_CASE(as_of_shows_the_entity_right_after_an_event) {
     TestServer s;
     auto c = s.client();
-    create_client(c, "Acme");                                // 1
+    create_client(c, "Acme");                                  // 1
     c.patch("/api/v1/clients/1", R"({"name":"Acme Foods"})");  // 2
-    create_campaign(c, 1, "Spring");                         // 3
+    create_campaign(c, 1, "Spring");                           // 3
     auto then = c.get("/api/v1/clients/1?as_of=1");
     BOOST_TEST(then.status == 200);
     BOOST_TEST(json_string(then.body, "/name") == "Acme");
@@ -161,12 +160,12 @@ BOOST_AUTO_TEST_CASE(block_history_follows_moves_and_reorders) {
     write(s, add_block(content, R"({"block_type":"intro"})"));  // block 1
     write(s, add_block(content, R"({"block_type":"body"})"));   // block 2
     write(s, domain::ReorderBlocks{content, {2, 1}, std::nullopt});
-    write(s, domain::UpdateEntity{domain::Kind::block, 1, {{"script_text", std::string("Hi")}},
-                                  std::nullopt});
+    write(s, domain::UpdateEntity{
+                 domain::Kind::block, 1, {{"script_text", std::string("Hi")}}, std::nullopt});
     auto r = c.get("/api/v1/storyboard/blocks/1/history");
     BOOST_TEST(r.status == 200);
-    BOOST_TEST(types(r.body) == (std::vector<std::string>{"storyboard.block_added",
-                                                          "storyboard.block_updated"}),
+    BOOST_TEST(types(r.body) ==
+                   (std::vector<std::string>{"storyboard.block_added", "storyboard.block_updated"}),
                boost::test_tools::per_element());
     // The reorder is a fact about the content's storyboard.
     BOOST_TEST(types(c.get("/api/v1/content-schedule/1/history").body).back() ==

@@ -28,7 +28,8 @@ struct Recorder {
     writer::SqliteState state{*w.db};
     UnixMillis clock = 1770028200000;
     std::vector<std::pair<Kind, std::int64_t>> entities;
-    std::map<std::int64_t, std::map<std::pair<Kind, std::int64_t>, std::optional<std::string>>> seen;
+    std::map<std::int64_t, std::map<std::pair<Kind, std::int64_t>, std::optional<std::string>>>
+        seen;
 
     Recorder() { log.load_head(); }
 
@@ -88,8 +89,9 @@ BOOST_AUTO_TEST_CASE(as_of_gives_what_the_read_model_showed_right_after_each_eve
     auto beta = r.create(Kind::client, R"({"name":"Beta","industry":"tech"})");
     auto spring = r.create(Kind::campaign, R"({"client_id":1,"name":"Spring","bgm_volume":0.5})");
     auto autumn = r.create(Kind::campaign, R"({"client_id":1,"name":"Autumn","auto_deploy":true})");
-    auto salads = r.create(Kind::content,
-                           R"({"campaign_id":1,"topic":"Salads","keywords":["a","b"],"platform":"youtube"})");
+    auto salads =
+        r.create(Kind::content,
+                 R"({"campaign_id":1,"topic":"Salads","keywords":["a","b"],"platform":"youtube"})");
     auto soups = r.create(Kind::content, R"({"campaign_id":2,"topic":"Soups"})");
     auto b1 = r.create(Kind::block, R"({"block_type":"intro"})", salads);
     auto b2 = r.create(Kind::block, R"({"block_type":"body","duration_sec":2.5})", salads);
@@ -99,15 +101,17 @@ BOOST_AUTO_TEST_CASE(as_of_gives_what_the_read_model_showed_right_after_each_eve
     auto script = r.create(Kind::script, R"({"body":"Hello there","title":"v1"})", salads);
     r.create(Kind::script, R"({"body":"Second take"})", salads);
     r.run(UpdateEntity{Kind::script, script, {{"status", std::string("approved")}}, std::nullopt});
-    r.run(UpdateEntity{Kind::campaign, autumn, {{"client_id", beta}}, std::nullopt});  // moves client
+    r.run(
+        UpdateEntity{Kind::campaign, autumn, {{"client_id", beta}}, std::nullopt});  // moves client
     r.run(UpdateEntity{Kind::content, soups, {{"campaign_id", spring}}, std::nullopt});
-    r.run(AttachResource{spring, {{"resource_type", std::string("intro")},
-                                  {"filename", std::string("a.mp4")},
-                                  {"content_type", std::string("video/mp4")},
-                                  {"size", std::int64_t{10}},
-                                  {"sha256", std::string("ab")},
-                                  {"duration", 3.5},
-                                  {"path", std::string("/files/ab")}},
+    r.run(AttachResource{spring,
+                         {{"resource_type", std::string("intro")},
+                          {"filename", std::string("a.mp4")},
+                          {"content_type", std::string("video/mp4")},
+                          {"size", std::int64_t{10}},
+                          {"sha256", std::string("ab")},
+                          {"duration", 3.5},
+                          {"path", std::string("/files/ab")}},
                          std::nullopt});
     r.run(DeleteEntity{Kind::block, b3, std::nullopt});
     r.run(UpdateEntity{Kind::client, acme, {{"notes", std::string("VIP")}}, std::nullopt});

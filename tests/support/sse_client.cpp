@@ -92,11 +92,17 @@ struct SseClient::Impl {
                 pos = eol + 1;
                 const auto colon = line.find(':');
                 std::string_view field = line.substr(0, colon);
-                std::string_view value = colon == std::string_view::npos ? "" : line.substr(colon + 1);
+                std::string_view value =
+                    colon == std::string_view::npos ? "" : line.substr(colon + 1);
                 if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-                if (field == "event") ev.event = value;
-                else if (field == "id") { ev.id = value; ev.has_id = true; last_id = ev.id; }
-                else if (field == "retry") retry = std::atoi(std::string(value).c_str());
+                if (field == "event")
+                    ev.event = value;
+                else if (field == "id") {
+                    ev.id = value;
+                    ev.has_id = true;
+                    last_id = ev.id;
+                } else if (field == "retry")
+                    retry = std::atoi(std::string(value).c_str());
                 else if (field == "data") {
                     if (has_data) ev.data += '\n';
                     ev.data += value;

@@ -18,14 +18,14 @@ struct SseEvent {
     std::string event = "message";  ///< the `event:` field
     std::string id;                 ///< the `id:` field, "" when absent
     bool has_id = false;
-    std::string data;               ///< the `data:` lines joined with '\n'
+    std::string data;  ///< the `data:` lines joined with '\n'
 
     /// The id as a number (the feed's ids are seqs); -1 when absent.
     std::int64_t seq() const;
 };
 
 class SseClient {
-public:
+  public:
     struct Options {
         std::vector<std::pair<std::string, std::string>> headers;
         /// SO_RCVBUF before connecting (0: the system's); small values make
@@ -51,8 +51,8 @@ public:
     std::optional<SseEvent> next(std::chrono::milliseconds timeout = std::chrono::seconds(20));
     /// Events (heartbeats included) until one with id `seq` arrived; stops
     /// early when the stream ends or `timeout` passes for one event.
-    std::vector<SseEvent> read_through(std::int64_t seq,
-                                       std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    std::vector<SseEvent> read_through(
+        std::int64_t seq, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
     /// The `retry:` value the server sent, if any.
     std::optional<int> retry() const;
@@ -63,7 +63,7 @@ public:
     bool timed_out() const;      ///< a deadline passed
     void close();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

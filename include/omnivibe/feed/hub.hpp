@@ -60,10 +60,10 @@ struct HubStats {
     std::atomic<std::uint64_t> subscribers{0};    ///< subscriptions open now
     std::atomic<std::uint64_t> subscriptions{0};  ///< subscriptions ever opened
     std::atomic<std::uint64_t> waiters{0};        ///< long polls waiting now
-    std::atomic<std::uint64_t> events{0};         ///< events published (each formatted at most once)
-    std::atomic<std::uint64_t> deliveries{0};     ///< event frames queued to subscribers
-    std::atomic<std::uint64_t> heartbeats{0};     ///< heartbeat rounds sent
-    std::atomic<std::uint64_t> resets{0};         ///< subscribers ended because they lagged
+    std::atomic<std::uint64_t> events{0};      ///< events published (each formatted at most once)
+    std::atomic<std::uint64_t> deliveries{0};  ///< event frames queued to subscribers
+    std::atomic<std::uint64_t> heartbeats{0};  ///< heartbeat rounds sent
+    std::atomic<std::uint64_t> resets{0};      ///< subscribers ended because they lagged
     std::atomic<std::uint64_t> bytes_dropped{0};  ///< unsent bytes discarded at those resets
     std::atomic<std::int64_t> head{0};            ///< the last seq delivered
 };
@@ -72,7 +72,7 @@ class Hub;
 
 /// One subscription: a filter and a bounded buffer of frames not yet sent.
 class Subscriber {
-public:
+  public:
     enum class State { open, overflowed, closing };
     enum class Take { frames, idle, overflowed, closed };
 
@@ -101,7 +101,7 @@ public:
     /// Queued plus handed out but not yet written.
     std::size_t unsent_bytes() const;
 
-private:
+  private:
     friend class Hub;
     /// Queues frames (the hub's thread). A droppable frame (heartbeat) is
     /// skipped when others are waiting anyway.
@@ -136,7 +136,7 @@ struct WaitResult {
 };
 
 class Hub {
-public:
+  public:
     explicit Hub(HubOptions options = {});
     ~Hub();
     Hub(const Hub&) = delete;
@@ -181,7 +181,7 @@ public:
     std::int64_t head() const;
     const HubStats& stats() const noexcept { return stats_; }
 
-private:
+  private:
     struct Waiter {
         Filter filter;
         std::int64_t after;

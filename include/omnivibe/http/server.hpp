@@ -2,9 +2,11 @@
 // The server: owns the writer, the read pool, the router and the network
 // threads, and starts and stops them in order. No Beast in this header.
 //
-// Shutdown order (stop()): stop accepting; let in-flight requests finish (up
-// to a grace period); close feeds; stop the writer after it drained its queue
-// (its last batch commits); checkpoint the WAL; join the threads.
+// Shutdown order (stop()): stop accepting; answer waiting long polls; let
+// in-flight requests finish (up to a grace period); close feeds (each stream
+// gets what was published, then its last chunk); stop the writer after it
+// drained its queue (its last batch commits); checkpoint the WAL; join the
+// threads.
 
 #include <cstdint>
 #include <memory>
