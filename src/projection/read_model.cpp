@@ -69,11 +69,18 @@ std::optional<domain::Entity> load_entity(store::Db& db, Kind kind, std::int64_t
 }
 
 ListPage list_entities(store::Db& db, Kind kind, const ListQuery& q) {
-    std::string where = " WHERE 1";
-    for (const auto& [column, value] : q.equals) (where += " AND t.") += column + " = ?";
-    if (q.name_contains) where += " AND instr(lower(t.name), lower(?)) > 0";
-    if (q.date_from) where += " AND t.publish_date >= ?";
-    if (q.date_to) where += " AND t.publish_date <= ?";
+    // No WHERE at all without filters: SQLite answers a bare count(*) from the
+    // b-tree's page counts, but a count under any WHERE (even "WHERE 1") steps
+    // through every row, which made an unfiltered list page cost O(table).
+    std::string where;
+    auto filter = [&where](std::string_view condition) {
+        where += where.empty() ? " WHERE " : " AND ";
+        where += condition;
+    };
+    for (const auto& [column, value] : q.equals) filter("t." + column + " = ?");
+    if (q.name_contains) filter("instr(lower(t.name), lower(?)) > 0");
+    if (q.date_from) filter("t.publish_date >= ?");
+    if (q.date_to) filter("t.publish_date <= ?");
     auto bind_filters = [&](store::Stmt& s) {
         int i = 1;
         for (const auto& [column, value] : q.equals) s.bind(i++, value);

@@ -147,4 +147,24 @@ BOOST_AUTO_TEST_CASE(resources_set_and_clear_the_campaign_paths) {
     BOOST_TEST(projection::campaign_resources(*h.w.db, campaign).empty());
 }
 
+BOOST_AUTO_TEST_CASE(list_totals_count_every_row_unfiltered_and_only_matches_filtered) {
+    Harness h;
+    h.create(Kind::client, R"({"name":"Acme"})");
+    h.create(Kind::client, R"({"name":"Bolt"})");
+    for (int i = 0; i < 5; ++i)
+        h.create(Kind::campaign, R"({"client_id":)" + std::to_string(1 + i % 2) +
+                                     R"(,"name":"S)" + std::to_string(i) + "\"}");
+    projection::ListQuery all;
+    all.page_size = 2;
+    auto page = projection::list_entities(*h.w.db, Kind::campaign, all);
+    BOOST_TEST(page.total == 5);
+    BOOST_TEST(page.items.size() == 2u);
+    projection::ListQuery by_client;
+    by_client.equals.emplace_back("client_id", std::int64_t{2});
+    by_client.name_contains = "s";
+    page = projection::list_entities(*h.w.db, Kind::campaign, by_client);
+    BOOST_TEST(page.total == 2);
+    BOOST_TEST(page.items.size() == 2u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
