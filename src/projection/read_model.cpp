@@ -20,11 +20,11 @@ std::string computed_columns(Kind kind) {
     }
 }
 
-std::string select_columns(Kind kind) {
+std::string select_columns(Kind kind, Computed computed = Computed::include) {
     std::string sql = "SELECT t.id";
     for (const auto& f : domain::info(kind).fields) (sql += ", t.") += f.name;
     sql += ", t.version, t.created_at, t.updated_at";
-    sql += computed_columns(kind);
+    if (computed == Computed::include) sql += computed_columns(kind);
     sql += " FROM " + std::string(domain::info(kind).table) + " t";
     return sql;
 }
@@ -42,7 +42,8 @@ domain::Value column_value(const store::Stmt& s, int col, FieldType type) {
     }
 }
 
-domain::Entity read_entity(const store::Stmt& s, Kind kind) {
+domain::Entity read_entity(const store::Stmt& s, Kind kind,
+                           Computed computed = Computed::include) {
     domain::Entity e;
     e.kind = kind;
     int col = 0;
@@ -52,18 +53,20 @@ domain::Entity read_entity(const store::Stmt& s, Kind kind) {
     e.version = s.column_int(col++);
     e.created_at = s.column_text(col++);
     e.updated_at = s.column_text(col++);
-    for (auto name : domain::info(kind).computed)
-        e.computed.push_back({std::string(name), s.column_int(col++)});
+    if (computed == Computed::include)
+        for (auto name : domain::info(kind).computed)
+            e.computed.push_back({std::string(name), s.column_int(col++)});
     return e;
 }
 
 }  // namespace
 
-std::optional<domain::Entity> load_entity(store::Db& db, Kind kind, std::int64_t id) {
-    store::Stmt& s = db.cached(select_columns(kind) + " WHERE t.id = ?");
+std::optional<domain::Entity> load_entity(store::Db& db, Kind kind, std::int64_t id,
+                                          Computed computed) {
+    store::Stmt& s = db.cached(select_columns(kind, computed) + " WHERE t.id = ?");
     s.bind(1, id);
     std::optional<domain::Entity> out;
-    if (s.step()) out = read_entity(s, kind);
+    if (s.step()) out = read_entity(s, kind, computed);
     s.reset();
     return out;
 }
