@@ -1,5 +1,7 @@
 #include "omnivibe/projection/read_model.hpp"
 
+#include <array>
+
 #include "omnivibe/json/decode.hpp"
 
 namespace omnivibe::projection {
@@ -59,11 +61,26 @@ domain::Entity read_entity(const store::Stmt& s, Kind kind,
     return e;
 }
 
+// The by-id query of each kind, built once: it is run for every GET of an
+// entity and twice per write, and is the same text every time.
+const std::string& select_by_id(Kind kind, Computed computed) {
+    constexpr std::size_t kKinds = static_cast<std::size_t>(Kind::script) + 1;
+    static const auto kSql = [] {
+        std::array<std::array<std::string, 2>, kKinds> out;
+        for (Kind k : domain::all_kinds())
+            for (Computed c : {Computed::include, Computed::omit})
+                out[static_cast<std::size_t>(k)][static_cast<std::size_t>(c)] =
+                    select_columns(k, c) + " WHERE t.id = ?";
+        return out;
+    }();
+    return kSql[static_cast<std::size_t>(kind)][static_cast<std::size_t>(computed)];
+}
+
 }  // namespace
 
 std::optional<domain::Entity> load_entity(store::Db& db, Kind kind, std::int64_t id,
                                           Computed computed) {
-    store::Stmt& s = db.cached(select_columns(kind, computed) + " WHERE t.id = ?");
+    store::Stmt& s = db.cached(select_by_id(kind, computed));
     s.bind(1, id);
     std::optional<domain::Entity> out;
     if (s.step()) out = read_entity(s, kind, computed);
