@@ -56,4 +56,38 @@ BOOST_AUTO_TEST_CASE(an_entity_reads_the_same_whatever_the_order_of_its_fields) 
     BOOST_TEST(a.view().find(R"("name":"Acme")") != std::string_view::npos);
 }
 
+BOOST_AUTO_TEST_CASE(escapes_every_special_byte_wherever_it_falls_in_a_long_string) {
+    // The reference: one byte at a time, as RFC 8259 says.
+    auto reference = [](std::string_view s) {
+        std::string out = "\"";
+        for (unsigned char c : s) {
+            if (c == '"') out += "\\\"";
+            else if (c == '\\') out += "\\\\";
+            else if (c == '\n') out += "\\n";
+            else if (c == '\r') out += "\\r";
+            else if (c == '\t') out += "\\t";
+            else if (c == '\b') out += "\\b";
+            else if (c == '\f') out += "\\f";
+            else if (c < 0x20) {
+                static constexpr char kHex[] = "0123456789abcdef";
+                out += "\\u00";
+                out += kHex[c >> 4];
+                out += kHex[c & 15];
+            } else out += static_cast<char>(c);
+        }
+        return out + "\"";
+    };
+    const std::string specials = std::string("\"\\\n\x01\x1f\x7f ") + "\xc3\xa9";
+    for (std::size_t length = 0; length <= 40; ++length)
+        for (std::size_t at = 0; at < length; ++at)
+            for (char special : specials) {
+                std::string s(length, 'x');
+                s[at] = special;
+                if (at + 9 < length) s[at + 9] = '"';
+                std::string out;
+                omnivibe::json::append_quoted(out, s);
+                BOOST_TEST(out == reference(s), "length " << length << " at " << at);
+            }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
