@@ -7,7 +7,7 @@
 # `<!-- bench:begin -->` and `<!-- bench:end -->` (the analysis around them is
 # kept).
 #
-# Bounded: about 6 minutes with the defaults. Environment knobs:
+# Bounded: about 6 minutes with the defaults (10 at most). Environment knobs:
 #   BENCH_SECONDS  seconds per measurement (default 5)
 #   BENCH_ROUNDS   alternating server/bare rounds for reads (default 3)
 #   BENCH_OUT      the report to update (default docs/PERFORMANCE.md)
@@ -154,18 +154,22 @@ for c in "${LEVELS[@]}"; do
     lg "patch_c${c}" "$PORT" --mode patch --id-range "$IDS" --connections "$c" \
         --duration "$SECONDS_PER_RUN"
 done
+# The write ceiling, raw SQLite with the same durability, measured right before
+# the creates and (group commit only) right after, as the disk is shared too.
+log "sqlite ceiling (64 threads, 3 s per measurement)"
+"$BIN/omnivibe-sqlite-ceiling" --db "$SCRATCH/ceiling.db" --threads 64 --seconds 3 --json \
+    >"$RESULTS/sqlite.json"
 start_rss_sampler "$RESULTS/rss_writes.txt"
 for c in "${LEVELS[@]}"; do
     lg "create_c${c}" "$PORT" --mode create --connections "$c" --duration "$SECONDS_PER_RUN"
 done
 stop_rss_sampler
+"$BIN/omnivibe-sqlite-ceiling" --db "$SCRATCH/ceiling.db" --threads 64 --seconds 3 --json \
+    --only group_commit >"$RESULTS/sqlite_after.json"
+GROUP_COMMIT=$(jq -s '(.[0].group_commit.rows_per_second + .[1].group_commit.rows_per_second) / 2' \
+    "$RESULTS/sqlite.json" "$RESULTS/sqlite_after.json")
 RSS_WRITES_MAX=$(max_of "$RESULTS/rss_writes.txt")
 HWM_AFTER_WRITES=$(proc_kb "$SERVER_PID" VmHWM)
-
-# --- the write ceiling: raw SQLite with the same durability -------------------------
-log "sqlite ceiling (64 threads, 3 s per measurement)"
-"$BIN/omnivibe-sqlite-ceiling" --db "$SCRATCH/ceiling.db" --threads 64 --seconds 3 --json \
-    >"$RESULTS/sqlite.json"
 
 # --- the change feed ---------------------------------------------------------------
 lg feed "$PORT" --mode feed --subscribers 1000 --rate 200 --connections 4 \
@@ -199,6 +203,40 @@ if [[ -x $BIN/omnivibe-replay ]]; then
 fi
 kill "$BARE_PID" 2>/dev/null; wait "$BARE_PID" 2>/dev/null || true
 BARE_PID=
+
+# --- instructions per request: deterministic, unlike any timing on a shared machine --
+# The server runs under callgrind with one network thread; after a warm-up the
+# counters are zeroed, N requests are sent, and the counters dumped. The count
+# covers every thread of the server (user space; the kernel's share is not in it).
+CALLGRIND_MODES=()
+if command -v valgrind >/dev/null && command -v callgrind_control >/dev/null; then
+    cp "$SCRATCH/bench.db" "$SCRATCH/callgrind.db"
+    valgrind --tool=callgrind --callgrind-out-file="$RESULTS/callgrind.out" \
+        "$BIN/omnivibe-server" --db "$SCRATCH/callgrind.db" --uploads "$SCRATCH/uploads" \
+        --port 0 --threads 1 --durability full --log-level warn >"$SCRATCH/callgrind.log" 2>&1 &
+    SERVER_PID=$!
+    CG_PORT=$(wait_port "$SCRATCH/callgrind.log" "$SERVER_PID")
+    cg_mode() {
+        local name=$1 n=$2
+        shift 2
+        "$BIN/omnivibe-loadgen" --port "$CG_PORT" --json --requests 50 "$@" >/dev/null || true
+        callgrind_control -z "$SERVER_PID" >/dev/null
+        lg "callgrind_$name" "$CG_PORT" --requests "$n" "$@"
+        callgrind_control -d "$SERVER_PID" >/dev/null
+        local dump
+        dump=$(ls -t "$RESULTS"/callgrind.out.* | head -1)
+        mv "$dump" "$RESULTS/callgrind_$name.out"
+        callgrind_annotate "$RESULTS/callgrind_$name.out" 2>/dev/null |
+            awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }' >"$RESULTS/callgrind_$name.ir"
+        CALLGRIND_MODES+=("$name")
+    }
+    log "callgrind: instructions per request"
+    cg_mode get 2000 --mode get --id-range "$IDS" --connections 4
+    cg_mode list 300 --mode list --connections 4
+    cg_mode create 2000 --mode create --connections 64
+    cg_mode patch 2000 --mode patch --id-range "$IDS" --connections 64
+    stop_server
+fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 BENCH_SECONDS_TOTAL=$(( $(date +%s) - BENCH_START ))
 
@@ -224,8 +262,7 @@ report() {
     echo
     echo "| mode | connections | requests/s | p50 ms | p99 ms | max ms | errors | of SQLite group-commit ceiling |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-    local gc
-    gc=$(jq -r '.group_commit.rows_per_second' "$RESULTS/sqlite.json")
+    local gc=$GROUP_COMMIT
     row_w() {
         local name=$1 label=$2 c=$3
         echo "| $label | $c | $(fmt0 "$(field "$name" .requests_per_second)") | $(fmt2 "$(field "$name" .latency_ms.p50)") | $(fmt2 "$(field "$name" .latency_ms.p99)") | $(fmt2 "$(field "$name" .latency_ms.max)") | $(field "$name" .errors) | $(pct "$(field "$name" .requests_per_second)" "$gc") |"
@@ -234,6 +271,9 @@ report() {
     for c in "${LEVELS[@]}"; do row_w "patch_c$c" "PATCH /campaigns/{id}" "$c"; done
     row_w mixed_c64 "mixed 90% GET / 10% PATCH" 64
     echo "| seed (10,000 POST after 100 clients) | 64 | $(fmt0 "$(field seed .requests_per_second)") | $(fmt2 "$(field seed .latency_ms.p50)") | $(fmt2 "$(field seed .latency_ms.p99)") | $(fmt2 "$(field seed .latency_ms.max)") | $(field seed .errors) | $(pct "$(field seed .requests_per_second)" "$gc") |"
+    echo
+    echo "The last column divides by the group-commit ceiling below (mean of its measurements right"
+    echo "before and right after the creates: $(fmt0 "$gc") rows/s)."
     echo
     echo "Ceiling, raw SQLite in the same run (\`omnivibe-sqlite-ceiling --threads 64 --seconds 3\`), event-sized rows:"
     echo
@@ -291,6 +331,28 @@ report() {
         echo "server RSS at most $(mb "$RSS_IDLE_FEED_MAX") MB (target < 200 MB)."
     fi
     echo
+    if [[ ${#CALLGRIND_MODES[@]} -gt 0 ]]; then
+        echo "### Instructions per request (callgrind)"
+        echo
+        echo "Deterministic, so comparable between runs and machines where timings are not: the"
+        echo "server under callgrind with one network thread, on a copy of the benchmark database."
+        echo
+        echo "| request | connections | requests | instructions per request |"
+        echo "|---|---:|---:|---:|"
+        for m in "${CALLGRIND_MODES[@]}"; do
+            local label conns n ir
+            case $m in
+                get) label="GET /campaigns/{id}"; conns=4 ;;
+                list) label="GET /campaigns?page_size=20"; conns=4 ;;
+                create) label="POST /campaigns"; conns=64 ;;
+                patch) label="PATCH /campaigns/{id}"; conns=64 ;;
+            esac
+            n=$(field "callgrind_$m" .ok)
+            ir=$(cat "$RESULTS/callgrind_$m.ir")
+            echo "| $label | $conns | $n | $(awk -v a="$ir" -v n="$n" 'BEGIN { if (n > 0) printf "%.0f", a / n; else print "n/a" }') |"
+        done
+        echo
+    fi
     echo "### Memory (server VmRSS)"
     echo
     echo "| moment | RSS MB | target |"
@@ -322,9 +384,10 @@ report() {
     echo "omnivibe-loadgen --mode mixed --read-ratio 0.9 --id-range $IDS --connections 64 --duration $SECONDS_PER_RUN"
     echo "omnivibe-loadgen --mode patch --id-range $IDS --connections C --duration $SECONDS_PER_RUN"
     echo "omnivibe-loadgen --mode create --connections C --duration $SECONDS_PER_RUN"
-    echo "omnivibe-sqlite-ceiling --db SCRATCH/ceiling.db --threads 64 --seconds 3"
+    echo "omnivibe-sqlite-ceiling --db SCRATCH/ceiling.db --threads 64 --seconds 3   # and --only group_commit after the creates"
     echo "omnivibe-loadgen --mode feed --subscribers 1000 --rate 200 --connections 4 --duration 10 --drain 15"
     echo "omnivibe-loadgen --mode feed --subscribers 10000 --rate 2 --requests 4 --connections 1 --drain 30"
+    echo "valgrind --tool=callgrind omnivibe-server --threads 1 ...   # then get, list, create, patch with --requests N"
     echo '```'
 }
 
