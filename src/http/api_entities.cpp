@@ -90,7 +90,8 @@ void list_campaigns(Service& svc, Request& req, Reply reply,
     if (auto s = req.query_param("q")) q.name_contains = *s;
     if (!errors.empty()) return reply(fail(req, query_error(std::move(errors))));
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
-        if (client_from_path && !projection::load_entity(db, Kind::client, *client_from_path))
+        if (client_from_path && !projection::load_entity(db, Kind::client, *client_from_path,
+                                                         projection::Computed::omit))
             return not_found(Kind::client, *client_from_path);
         auto page = projection::list_entities(db, Kind::campaign, q);
         return json_response(list_body("campaigns", false, page, q, head));
@@ -129,7 +130,8 @@ void campaign_schedule(Service& svc, Request& req, const PathParams& p, Reply re
     auto id = parse_id(p[0], "campaign");
     if (!id) return reply(fail(req, id.error()));
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
-        if (!projection::load_entity(db, Kind::campaign, *id)) return not_found(Kind::campaign, *id);
+        if (!projection::load_entity(db, Kind::campaign, *id, projection::Computed::omit))
+            return not_found(Kind::campaign, *id);
         projection::ListQuery q;
         q.equals.emplace_back("campaign_id", *id);
         q.order_by = "t.publish_date IS NULL, t.publish_date, t.id";

@@ -56,9 +56,17 @@ std::string meta_to_json(const domain::EventMeta& m) {
 void write_entity(Writer& w, const domain::Entity& e, const domain::Fields& extra) {
     w.begin_object();
     w.key("id").integer(e.id);
-    for (const auto& spec : domain::info(e.kind).fields) {
+    const auto& specs = domain::info(e.kind).fields;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        const auto& spec = specs[i];
         w.key(spec.name);
-        if (const auto* v = domain::find(e.fields, spec.name))
+        // Entities read from the tables hold their fields in catalogue order:
+        // try the same position before searching, or a list page of 20
+        // campaigns spends its time comparing field names (quadratic).
+        const domain::Value* v = i < e.fields.size() && e.fields[i].name == spec.name
+                                     ? &e.fields[i].value
+                                     : domain::find(e.fields, spec.name);
+        if (v)
             write_value(w, *v);
         else
             w.null();

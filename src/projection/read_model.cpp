@@ -1,5 +1,7 @@
 #include "omnivibe/projection/read_model.hpp"
 
+#include <array>
+
 #include "omnivibe/json/decode.hpp"
 
 namespace omnivibe::projection {
@@ -20,11 +22,11 @@ std::string computed_columns(Kind kind) {
     }
 }
 
-std::string select_columns(Kind kind) {
+std::string select_columns(Kind kind, Computed computed = Computed::include) {
     std::string sql = "SELECT t.id";
     for (const auto& f : domain::info(kind).fields) (sql += ", t.") += f.name;
     sql += ", t.version, t.created_at, t.updated_at";
-    sql += computed_columns(kind);
+    if (computed == Computed::include) sql += computed_columns(kind);
     sql += " FROM " + std::string(domain::info(kind).table) + " t";
     return sql;
 }
@@ -42,38 +44,64 @@ domain::Value column_value(const store::Stmt& s, int col, FieldType type) {
     }
 }
 
-domain::Entity read_entity(const store::Stmt& s, Kind kind) {
+domain::Entity read_entity(const store::Stmt& s, Kind kind,
+                           Computed computed = Computed::include) {
     domain::Entity e;
     e.kind = kind;
     int col = 0;
     e.id = s.column_int(col++);
+    e.fields.reserve(domain::info(kind).fields.size());  // one allocation, not six, per row
     for (const auto& f : domain::info(kind).fields)
         e.fields.push_back({std::string(f.name), column_value(s, col++, f.type)});
     e.version = s.column_int(col++);
     e.created_at = s.column_text(col++);
     e.updated_at = s.column_text(col++);
-    for (auto name : domain::info(kind).computed)
-        e.computed.push_back({std::string(name), s.column_int(col++)});
+    if (computed == Computed::include)
+        for (auto name : domain::info(kind).computed)
+            e.computed.push_back({std::string(name), s.column_int(col++)});
     return e;
+}
+
+// The by-id query of each kind, built once: it is run for every GET of an
+// entity and twice per write, and is the same text every time.
+const std::string& select_by_id(Kind kind, Computed computed) {
+    constexpr std::size_t kKinds = static_cast<std::size_t>(Kind::script) + 1;
+    static const auto kSql = [] {
+        std::array<std::array<std::string, 2>, kKinds> out;
+        for (Kind k : domain::all_kinds())
+            for (Computed c : {Computed::include, Computed::omit})
+                out[static_cast<std::size_t>(k)][static_cast<std::size_t>(c)] =
+                    select_columns(k, c) + " WHERE t.id = ?";
+        return out;
+    }();
+    return kSql[static_cast<std::size_t>(kind)][static_cast<std::size_t>(computed)];
 }
 
 }  // namespace
 
-std::optional<domain::Entity> load_entity(store::Db& db, Kind kind, std::int64_t id) {
-    store::Stmt& s = db.cached(select_columns(kind) + " WHERE t.id = ?");
+std::optional<domain::Entity> load_entity(store::Db& db, Kind kind, std::int64_t id,
+                                          Computed computed) {
+    store::Stmt& s = db.cached(select_by_id(kind, computed));
     s.bind(1, id);
     std::optional<domain::Entity> out;
-    if (s.step()) out = read_entity(s, kind);
+    if (s.step()) out = read_entity(s, kind, computed);
     s.reset();
     return out;
 }
 
 ListPage list_entities(store::Db& db, Kind kind, const ListQuery& q) {
-    std::string where = " WHERE 1";
-    for (const auto& [column, value] : q.equals) (where += " AND t.") += column + " = ?";
-    if (q.name_contains) where += " AND instr(lower(t.name), lower(?)) > 0";
-    if (q.date_from) where += " AND t.publish_date >= ?";
-    if (q.date_to) where += " AND t.publish_date <= ?";
+    // No WHERE at all without filters: SQLite answers a bare count(*) from the
+    // b-tree's page counts, but a count under any WHERE (even "WHERE 1") steps
+    // through every row, which made an unfiltered list page cost O(table).
+    std::string where;
+    auto filter = [&where](std::string_view condition) {
+        where += where.empty() ? " WHERE " : " AND ";
+        where += condition;
+    };
+    for (const auto& [column, value] : q.equals) filter("t." + column + " = ?");
+    if (q.name_contains) filter("instr(lower(t.name), lower(?)) > 0");
+    if (q.date_from) filter("t.publish_date >= ?");
+    if (q.date_to) filter("t.publish_date <= ?");
     auto bind_filters = [&](store::Stmt& s) {
         int i = 1;
         for (const auto& [column, value] : q.equals) s.bind(i++, value);

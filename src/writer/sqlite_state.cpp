@@ -4,8 +4,11 @@
 
 namespace omnivibe::writer {
 
+// decide() never reads computed fields (StateView leaves them "empty when not
+// known"), and counting them is O(children): with them, every campaign created
+// for a client counted all of that client's campaigns to check the reference.
 std::optional<domain::Entity> SqliteState::find(domain::Kind kind, std::int64_t id) const {
-    return projection::load_entity(db_, kind, id);
+    return projection::load_entity(db_, kind, id, projection::Computed::omit);
 }
 
 std::optional<std::int64_t> SqliteState::client_named(std::string_view name) const {

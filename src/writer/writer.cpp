@@ -209,7 +209,8 @@ void Writer::process(std::vector<Pending>& batch) {
                         version = ev.stream_version;
                 }
                 if (decision->events.empty()) {
-                    auto current = projection::load_entity(db, decision->kind, decision->id);
+                    auto current = projection::load_entity(db, decision->kind, decision->id,
+                                                           projection::Computed::omit);
                     version = current ? current->version : 0;
                 }
                 WriteResult result;

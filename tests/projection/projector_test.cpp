@@ -180,4 +180,39 @@ BOOST_AUTO_TEST_CASE(resources_set_and_clear_the_campaign_paths) {
     BOOST_TEST(projection::campaign_resources(*h.w.db, campaign).empty());
 }
 
+BOOST_AUTO_TEST_CASE(list_totals_count_every_row_unfiltered_and_only_matches_filtered) {
+    Harness h;
+    h.create(Kind::client, R"({"name":"Acme"})");
+    h.create(Kind::client, R"({"name":"Bolt"})");
+    for (int i = 0; i < 5; ++i)
+        h.create(Kind::campaign, R"({"client_id":)" + std::to_string(1 + i % 2) +
+                                     R"(,"name":"S)" + std::to_string(i) + "\"}");
+    projection::ListQuery all;
+    all.page_size = 2;
+    auto page = projection::list_entities(*h.w.db, Kind::campaign, all);
+    BOOST_TEST(page.total == 5);
+    BOOST_TEST(page.items.size() == 2u);
+    projection::ListQuery by_client;
+    by_client.equals.emplace_back("client_id", std::int64_t{2});
+    by_client.name_contains = "s";
+    page = projection::list_entities(*h.w.db, Kind::campaign, by_client);
+    BOOST_TEST(page.total == 2);
+    BOOST_TEST(page.items.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(the_writer_state_view_reads_entities_without_their_computed_counts) {
+    Harness h;
+    auto client = h.create(Kind::client, R"({"name":"Acme"})");
+    h.create(Kind::campaign, R"({"client_id":1,"name":"S"})");
+    auto seen = h.state.find(Kind::client, client);
+    BOOST_REQUIRE(seen);
+    BOOST_TEST(seen->computed.empty());
+    BOOST_TEST(*get_string(seen->fields, "name") == "Acme");
+    BOOST_TEST(seen->version == 1);
+    BOOST_TEST(!h.state.find(Kind::client, client + 1));
+    // Readers still get the exact count.
+    auto read = projection::load_entity(*h.w.db, Kind::client, client);
+    BOOST_TEST(std::get<std::int64_t>(read->computed[0].value) == 1);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,8 +14,14 @@
 
 namespace omnivibe::projection {
 
-/// The live entity with its computed fields, or nothing.
-std::optional<domain::Entity> load_entity(store::Db& db, domain::Kind kind, std::int64_t id);
+/// Whether a read fills in the computed fields (campaign_count, content_count).
+/// They are correlated counts, so their cost grows with the children: a client
+/// with 40,000 campaigns costs 40,000 index steps to count.
+enum class Computed { include, omit };
+
+/// The live entity (with its computed fields unless omitted), or nothing.
+std::optional<domain::Entity> load_entity(store::Db& db, domain::Kind kind, std::int64_t id,
+                                          Computed computed = Computed::include);
 
 /// Filters and paging for a list. Column names come from the catalogue only.
 struct ListQuery {

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -109,7 +110,15 @@ private:
     Db(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
     sqlite3* db_;
     std::string path_;
-    std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
+    // Looked up by string_view (transparent hash): finding a cached statement
+    // must not copy its SQL text into a new string on every use.
+    struct SqlHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view sql) const noexcept {
+            return std::hash<std::string_view>{}(sql);
+        }
+    };
+    std::unordered_map<std::string, std::unique_ptr<Stmt>, SqlHash, std::equal_to<>> cache_;
 };
 
 /// A transaction; rolls back on destruction unless committed.
