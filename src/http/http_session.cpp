@@ -91,6 +91,12 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
                                      "The request could not be parsed: " + ec.message() + ".");
     }
     auto& head = parser_->get();
+    // A Transfer-Encoding that does not end in chunked leaves the body's end
+    // unknown: reading it as empty would take the body for the next request
+    // (request smuggling). RFC 9112 section 6.3: answer 400 and close.
+    if (head.count(bhttp::field::transfer_encoding) && !parser_->chunked())
+        return reply_error_and_close(400, ErrorCode::malformed_json,
+                                     "Transfer-Encoding must end with chunked.");
     if (auto len = parser_->content_length(); len && *len > ctx_.options.service.max_body_bytes)
         return reply_error_and_close(413, ErrorCode::payload_too_large,
                                      "The body is larger than " +

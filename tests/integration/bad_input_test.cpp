@@ -344,4 +344,20 @@ BOOST_AUTO_TEST_CASE(every_corpus_case_gets_its_answer_and_the_server_stays_up) 
     BOOST_TEST(p.signal_and_wait(SIGTERM) == 0);
 }
 
+// Regression (bad-input corpus): with "Transfer-Encoding: gzip" the body was
+// read as empty and its bytes served as the next request, so a request could
+// be smuggled past anything that framed the stream correctly.
+BOOST_AUTO_TEST_CASE(a_transfer_encoding_not_ending_in_chunked_is_refused_and_closed) {
+    TestServer s;
+    const std::string smuggling =
+        "POST /api/v1/clients HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"
+        "POST /api/v1/clients HTTP/1.1\r\nHost: x\r\nContent-Length: 12\r\n\r\n{\"name\":\"S\"}";
+    std::string problem;
+    const auto answers = parse_answers(exchange(s.port(), smuggling), false, problem);
+    BOOST_TEST(problem.empty(), problem);
+    BOOST_REQUIRE(answers.size() == 1u);
+    BOOST_TEST(answers[0].status == 400);
+    BOOST_TEST(s.client().get("/api/v1/clients").header("X-Event-Seq") == "0");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
