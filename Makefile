@@ -11,7 +11,14 @@ APT_PACKAGES := g++ cmake ninja-build ccache lld pkg-config sqlite3 libsqlite3-d
 # valgrind (callgrind) counts instructions per request.
 BENCH_PACKAGES := jq procps coreutils valgrind
 
-.PHONY: all deps configure build run test bench format clean
+# `make fuzz`: libFuzzer targets built with clang in their own folder, each run
+# for FUZZ_SECONDS. The clang packages are installed by this target only.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := fuzz_request_body fuzz_router fuzz_event_data fuzz_multipart
+FUZZ_PACKAGES := clang-14 libclang-rt-14-dev
+
+.PHONY: all deps configure build run test fuzz fuzz-deps bench format clean
 
 all: build
 
@@ -48,8 +55,35 @@ bench: build
 	$(call install_missing,$(BENCH_PACKAGES))
 	scripts/bench.sh $(BUILD)
 
+fuzz-deps:
+	@missing=$$(for p in $(FUZZ_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -G Ninja \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DOMNIVIBE_FUZZ=ON
+
+# New inputs go to $(FUZZ_BUILD)/corpus/<target>; the seeds in tests/fuzz/corpus
+# are only read. A crash leaves its input in $(FUZZ_BUILD)/artifacts/.
+fuzz: deps fuzz-deps $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	mkdir -p $(FUZZ_BUILD)/artifacts
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+	  dict=tests/fuzz/json.dict; [ $$t = fuzz_router ] && dict=tests/fuzz/router.dict; \
+	  echo "== $$t for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/bin/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -max_len=65536 -dict=$$dict -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t- \
+	    $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t; \
+	done
+
 format:
 	find include src tests tools -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD)

@@ -4,39 +4,66 @@
 
 namespace omnivibe {
 
+namespace {
+
+// Length of the well-formed UTF-8 sequence at p (1..4), or 0 if there is none.
+int sequence_length(const unsigned char* p, const unsigned char* end) noexcept {
+    const unsigned c = *p;
+    if (c < 0x80) return 1;
+    int n;
+    unsigned cp;
+    if ((c & 0xE0) == 0xC0) {
+        n = 1;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        n = 2;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        n = 3;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (end - p <= n) return 0;
+    for (int i = 1; i <= n; ++i) {
+        if ((p[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    static constexpr unsigned kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return n + 1;
+}
+
+}  // namespace
+
 bool is_valid_utf8(std::string_view s) noexcept {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const auto* end = p + s.size();
     while (p < end) {
-        const unsigned c = *p;
-        if (c < 0x80) {
-            ++p;
-            continue;
-        }
-        int n;
-        unsigned cp;
-        if ((c & 0xE0) == 0xC0) {
-            n = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            n = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (end - p <= n) return false;
-        for (int i = 1; i <= n; ++i) {
-            if ((p[i] & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        static constexpr unsigned kMin[] = {0, 0x80, 0x800, 0x10000};
-        if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        p += n + 1;
+        const int n = sequence_length(p, end);
+        if (n == 0) return false;
+        p += n;
     }
     return true;
+}
+
+std::string to_valid_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    const auto* begin = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* p = begin;
+    const auto* end = p + s.size();
+    while (p < end) {
+        const int n = sequence_length(p, end);
+        if (n == 0) {
+            out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+            ++p;
+        } else {
+            out.append(s.data() + (p - begin), static_cast<std::size_t>(n));
+            p += n;
+        }
+    }
+    return out;
 }
 
 std::size_t utf8_length(std::string_view s) noexcept {

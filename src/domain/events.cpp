@@ -75,7 +75,11 @@ std::optional<std::pair<Kind, std::int64_t>> parse_stream(std::string_view strea
     const auto dash = stream.rfind('-');
     if (dash == std::string_view::npos) return std::nullopt;
     auto kind = kind_from_stream_prefix(stream.substr(0, dash));
-    auto id = parse_int64(stream.substr(dash + 1));
+    // Only the form stream_name() writes: "block-04" is not "block-4", and the
+    // envelope copies the id's text as a JSON number, where "04" is invalid.
+    const auto digits = stream.substr(dash + 1);
+    if (digits.empty() || digits.front() < '1' || digits.front() > '9') return std::nullopt;
+    auto id = parse_int64(digits);
     if (!kind || !id || *id < 1) return std::nullopt;
     return std::pair{*kind, *id};
 }

@@ -52,6 +52,10 @@ std::string check_value(const FieldSpec& spec, Value& v) {
             }
             if (spec.type == FieldType::date)
                 return is_valid_date(*s) ? "" : "must be a calendar date YYYY-MM-DD";
+            // U+0000 cannot be shown, and SQLite's NOCASE collation and text
+            // functions stop at it (two names differing after it would compare
+            // equal), so no text value may hold it.
+            if (s->find('\0') != std::string::npos) return "must not contain the NUL character";
             const auto len = static_cast<std::int64_t>(utf8_length(*s));
             if (len < spec.min_len)
                 return spec.min_len == 1 ? "must not be empty"
@@ -99,11 +103,14 @@ std::string check_value(const FieldSpec& spec, Value& v) {
             if (!list) return want("an array of strings");
             if (spec.max_len && static_cast<std::int64_t>(list->size()) > spec.max_len)
                 return "must have at most " + std::to_string(spec.max_len) + " items";
-            for (const auto& item : *list)
+            for (const auto& item : *list) {
+                if (item.find('\0') != std::string::npos)
+                    return "items must not contain the NUL character";
                 if (spec.item_max_len &&
                     static_cast<std::int64_t>(utf8_length(item)) > spec.item_max_len)
                     return "items must be at most " + std::to_string(spec.item_max_len) +
                            " characters";
+            }
             return "";
         }
     }

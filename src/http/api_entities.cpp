@@ -9,6 +9,7 @@
 #include "api_common.hpp"
 #include "api_history.hpp"
 #include "omnivibe/core/clock.hpp"
+#include "omnivibe/core/text.hpp"
 #include "omnivibe/domain/commands.hpp"
 #include "omnivibe/domain/validation.hpp"
 #include "omnivibe/json/encode.hpp"
@@ -48,6 +49,16 @@ void parse_sort(const Request& req, projection::ListQuery& q, std::vector<FieldE
                                        : "must be one of id, -id, -created_at, -updated_at"});
 }
 
+// The `q` name filter: text like any stored value, so valid UTF-8 without NUL.
+std::optional<std::string> search_param(const Request& req, std::vector<FieldError>& errors) {
+    auto v = req.query_param("q");
+    if (v && (!is_valid_utf8(*v) || v->find('\0') != std::string::npos)) {
+        errors.push_back({"q", "must be valid UTF-8 text without NUL characters"});
+        return std::nullopt;
+    }
+    return v;
+}
+
 // {"<key>":[...],"total":N,"page":P,"page_size":S,"seq":H}, with "success":true first for content.
 std::string list_body(std::string_view key, bool success, const projection::ListPage& page,
                       const projection::ListQuery& q, std::int64_t head) {
@@ -70,7 +81,7 @@ void list_clients(Service& svc, Request& req, Reply reply) {
     std::vector<FieldError> errors;
     parse_paging(req, q, errors);
     parse_sort(req, q, errors, true);
-    if (auto s = req.query_param("q")) q.name_contains = *s;
+    q.name_contains = search_param(req, errors);
     if (!errors.empty()) return reply(fail(req, query_error(std::move(errors))));
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
         auto page = projection::list_entities(db, Kind::client, q);
@@ -87,7 +98,7 @@ void list_campaigns(Service& svc, Request& req, Reply reply,
     auto client_id = client_from_path ? client_from_path : int_param(req, "client_id", errors);
     if (client_id) q.equals.emplace_back("client_id", *client_id);
     if (auto s = choice_param(req, "status", Kind::campaign, errors)) q.equals.emplace_back("status", *s);
-    if (auto s = req.query_param("q")) q.name_contains = *s;
+    q.name_contains = search_param(req, errors);
     if (!errors.empty()) return reply(fail(req, query_error(std::move(errors))));
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
         if (client_from_path && !projection::load_entity(db, Kind::client, *client_from_path,

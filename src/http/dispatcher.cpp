@@ -137,6 +137,11 @@ void Dispatcher::dispatch(Request req, std::function<void(Response)> done) {
     }
     auto& hit = std::get<Router::Match>(match);
     r.route = std::string(hit.pattern);
+    if (!r.query_well_formed()) {
+        Error e = Error::make(ErrorCode::validation_failed, "The query string is malformed.");
+        e.errors.push_back({"query", "has a broken percent-escape"});
+        return finish_and_send(error_response(e, r.request_id));
+    }
     try {
         (*hit.handler)(r, hit.params, finish_and_send);
     } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #include "omnivibe/http/errors.hpp"
 
 #include "omnivibe/core/log.hpp"
+#include "omnivibe/core/text.hpp"
 #include "omnivibe/json/writer.hpp"
 
 namespace omnivibe::http {
@@ -38,15 +39,17 @@ Response error_response(const Error& e, std::string_view request_id) {
         detail = "The service cannot store this right now; retry shortly.";
         r.set("Retry-After", "1");
     }
+    // Details and field names may echo what the client sent (an id from the
+    // path, a media type); the body must stay valid JSON whatever those bytes are.
     json::Writer w;
     w.begin_object();
-    w.key("detail").string(detail);
+    w.key("detail").string(to_valid_utf8(detail));
     w.key("code").string(to_string(e.code));
     w.key("errors").begin_array();
     for (const auto& fe : e.errors) {
         w.begin_object();
-        w.key("field").string(fe.field);
-        w.key("message").string(fe.message);
+        w.key("field").string(to_valid_utf8(fe.field));
+        w.key("message").string(to_valid_utf8(fe.message));
         w.end_object();
     }
     w.end_array();

@@ -101,6 +101,12 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
         return reply_error_and_close(400, ErrorCode::malformed_json,
                                      "The request could not be parsed: " + ec.message() + ".");
     }
+    // A Transfer-Encoding that does not end in chunked leaves the body's end
+    // unknown: reading it as empty would take the body for the next request
+    // (request smuggling). RFC 9112 section 6.3: answer 400 and close.
+    if (parser_->get().count(bhttp::field::transfer_encoding) && !parser_->chunked())
+        return reply_error_and_close(400, ErrorCode::malformed_json,
+                                     "Transfer-Encoding must end with chunked.");
     const auto& head = parser_->get();
     keep_alive_ = head.keep_alive();
     Request req;

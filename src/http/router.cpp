@@ -53,8 +53,10 @@ bool Router::match_segments(const Route& r, const std::vector<std::string_view>&
 
 std::variant<Router::Match, Router::NoMatch> Router::match(Method method,
                                                            std::string_view path) const {
-    // "//" inside a path is not collapsed into "/": only one trailing slash is optional.
-    if (path.find("//") != std::string_view::npos)
+    // Only origin-form targets ("/..."): "api/v1/clients" or an absolute URL is
+    // no resource of ours. "//" inside a path is not collapsed into "/": only
+    // one trailing slash is optional.
+    if (path.empty() || path.front() != '/' || path.find("//") != std::string_view::npos)
         return NoMatch{Error::make(ErrorCode::not_found, "No such resource."), {}};
     const auto parts = split_path(path);
     PathParams params;

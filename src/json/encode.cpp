@@ -1,5 +1,7 @@
 #include "omnivibe/json/encode.hpp"
 
+#include "omnivibe/core/text.hpp"
+
 namespace omnivibe::json {
 
 void write_value(Writer& w, const domain::Value& v) {
@@ -93,9 +95,15 @@ void write_envelope(Writer& w, const EnvelopeView& e) {
     w.key("type").string(e.type);
     w.key("at").string(e.at);
     w.key("actor").string(e.actor);
+    // The stream is "kind-id"; a damaged row must still give valid JSON.
     const auto dash = e.stream.rfind('-');
     w.key("entity").string(e.stream.substr(0, dash));
-    w.key("entity_id").raw(e.stream.substr(dash + 1));
+    w.key("entity_id");
+    if (auto id = dash == std::string_view::npos ? std::nullopt
+                                                 : parse_int64(e.stream.substr(dash + 1)))
+        w.integer(*id);
+    else
+        w.null();
     w.key("campaign_id");
     if (e.campaign_id) w.integer(*e.campaign_id); else w.null();
     if (!e.cause.empty()) w.key("cause").string(e.cause);

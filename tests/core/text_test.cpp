@@ -34,4 +34,11 @@ BOOST_AUTO_TEST_CASE(iequals_folds_ascii_case) {
     BOOST_TEST(!iequals("YouTube", "youtub"));
 }
 
+BOOST_AUTO_TEST_CASE(to_valid_utf8_replaces_only_the_broken_bytes) {
+    BOOST_TEST(to_valid_utf8("caf\xC3\xA9") == "caf\xC3\xA9");
+    BOOST_TEST(to_valid_utf8("id \xFF\xFE.") == "id \xEF\xBF\xBD\xEF\xBF\xBD.");
+    BOOST_TEST(to_valid_utf8("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");
+    BOOST_TEST(is_valid_utf8(to_valid_utf8("\xC0\x80\xED\xA0\x80x")));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

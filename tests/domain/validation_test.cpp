@@ -134,4 +134,16 @@ BOOST_AUTO_TEST_CASE(end_date_may_not_precede_start_date) {
     BOOST_TEST(st.error().errors[0].field == "end_date");
 }
 
+// Regression (bad-input corpus): "\u0000" was stored, and SQLite's NOCASE
+// comparison stops at it, so "A\0x" and "A\0y" counted as the same client name.
+BOOST_AUTO_TEST_CASE(text_values_refuse_the_nul_character) {
+    auto name = check(Kind::client, R"({"name":"A\u0000B"})");
+    BOOST_REQUIRE(!name);
+    BOOST_TEST(message_for(name.error(), "name") == "must not contain the NUL character");
+    auto keywords = check(Kind::content, R"({"campaign_id":1,"topic":"T","keywords":["k\u0000"]})");
+    BOOST_REQUIRE(!keywords);
+    BOOST_TEST(message_for(keywords.error(), "keywords") == "items must not contain the NUL character");
+    BOOST_TEST(check(Kind::client, R"({"name":"A","notes":"tab\tand\u0001 are fine"})").has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -57,4 +57,14 @@ BOOST_AUTO_TEST_CASE(head_is_served_by_get_routes) {
     BOOST_TEST(std::holds_alternative<Router::Match>(r.match(Method::head, "/api/v1/campaigns/3")));
 }
 
+// Regression (bad-input corpus): "GET api/v1/campaigns" (no leading slash) was served.
+BOOST_AUTO_TEST_CASE(targets_that_are_not_absolute_paths_are_404) {
+    auto r = sample();
+    for (const char* target : {"api/v1/campaigns", "http://evil.example/api/v1/campaigns", "*", ""}) {
+        auto m = r.match(Method::get, target);
+        BOOST_REQUIRE_MESSAGE(std::holds_alternative<Router::NoMatch>(m), target);
+        BOOST_TEST(std::get<Router::NoMatch>(m).error.code == ErrorCode::not_found);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -94,6 +94,19 @@ BOOST_AUTO_TEST_CASE(errors_have_the_one_json_shape) {
     BOOST_TEST(c.get("/api/v1/clients").header("X-Event-Seq") == "0");
 }
 
+// Regression (bad-input corpus): a 404 echoing a path id of invalid UTF-8, or
+// a 415 echoing the media type, was not valid JSON.
+BOOST_AUTO_TEST_CASE(error_answers_stay_valid_json_when_they_echo_client_bytes) {
+    TestServer s;
+    auto c = s.client();
+    auto id = c.get("/api/v1/clients/\xFF\xFE");
+    BOOST_TEST(id.status == 404);
+    BOOST_TEST(json_string(id.body, "/detail") == "No client with id \xEF\xBF\xBD\xEF\xBF\xBD.");
+    auto media = c.post("/api/v1/clients", R"({"name":"A"})", {{"Content-Type", "text/\xFF"}});
+    BOOST_TEST(media.status == 415);
+    BOOST_TEST(json_has(media.body, "/detail"));
+}
+
 BOOST_AUTO_TEST_CASE(request_ids_are_echoed_or_generated) {
     TestServer s;
     auto c = s.client();

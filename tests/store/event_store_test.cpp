@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "omnivibe/json/encode.hpp"
 #include "store/store_fixture.hpp"
 
 using namespace omnivibe;
@@ -183,6 +184,31 @@ BOOST_AUTO_TEST_CASE(read_events_filters_by_exact_types_and_type_prefixes) {
     both.after = 1;
     both.up_to = 2;
     BOOST_TEST(seqs(both) == (std::vector<std::int64_t>{2}), boost::test_tools::per_element());
+}
+
+// Regression (fuzz_event_data): a row of stream "block-04" decoded, and its
+// envelope carried "entity_id":04, which is not JSON.
+BOOST_AUTO_TEST_CASE(only_canonical_stream_names_decode_and_envelopes_stay_json) {
+    BOOST_TEST(domain::parse_stream("block-4").has_value());
+    for (const char* bad : {"block-04", "block-+4", "block-", "block-0", "block--4", "block4"})
+        BOOST_TEST(!domain::parse_stream(bad).has_value(), bad);
+    EventRow row;
+    row.seq = 1;
+    row.stream = "block-04";
+    row.stream_version = 1;
+    row.type = "storyboard.block_added";
+    row.data = R"({"content_id":2,"position":0,"block_type":"hook"})";
+    row.meta = R"({"actor":"a","source":"api"})";
+    row.recorded_at = "2026-02-02T10:30:00.000Z";
+    BOOST_TEST(!to_domain(row).has_value());
+    json::Writer w;
+    json::write_envelope(w, json::EnvelopeView{1, "block-04", 1, row.type, row.recorded_at, "a",
+                                               std::nullopt, row.data, ""});
+    BOOST_TEST(w.view().find(R"("entity_id":4,)") != std::string_view::npos, w.view());
+    w.clear();
+    json::write_envelope(w, json::EnvelopeView{1, "nodash", 1, row.type, row.recorded_at, "a",
+                                               std::nullopt, row.data, ""});
+    BOOST_TEST(w.view().find(R"("entity_id":null,)") != std::string_view::npos, w.view());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

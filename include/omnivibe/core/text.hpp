@@ -12,6 +12,10 @@ namespace omnivibe {
 /// True when the bytes are well-formed UTF-8 (no overlongs, no surrogates).
 bool is_valid_utf8(std::string_view s) noexcept;
 
+/// The text with every byte that is not part of well-formed UTF-8 replaced by
+/// U+FFFD, for echoing client input in answers that must be valid JSON.
+std::string to_valid_utf8(std::string_view s);
+
 /// Number of Unicode code points in valid UTF-8.
 std::size_t utf8_length(std::string_view s) noexcept;
 

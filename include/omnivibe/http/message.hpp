@@ -57,8 +57,11 @@ struct Request {
     std::string_view header(std::string_view name) const;
     /// The decoded value of a query parameter, or nullopt when absent.
     std::optional<std::string> query_param(std::string_view name) const;
-    /// All query parameters, decoded, in order.
+    /// All query parameters, decoded, in order (none if the query is malformed).
     std::vector<std::pair<std::string, std::string>> query_params() const;
+    /// False when the query has a broken percent-escape ("%zz", a trailing "%");
+    /// characters merely not allowed by RFC 3986 ("|", "[") are taken as they are.
+    bool query_well_formed() const;
 };
 
 /// A response body streamed from a file (uploads served back with Range).
