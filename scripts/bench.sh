@@ -159,11 +159,17 @@ done
 log "sqlite ceiling (64 threads, 3 s per measurement)"
 "$BIN/omnivibe-sqlite-ceiling" --db "$SCRATCH/ceiling.db" --threads 64 --seconds 3 --json \
     >"$RESULTS/sqlite.json"
+metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
+BATCHES_BEFORE=$(metric omnivibe_writer_batches_total)
+COMMANDS_BEFORE=$(metric omnivibe_writer_commands_total)
 start_rss_sampler "$RESULTS/rss_writes.txt"
 for c in "${LEVELS[@]}"; do
     lg "create_c${c}" "$PORT" --mode create --connections "$c" --duration "$SECONDS_PER_RUN"
 done
 stop_rss_sampler
+BATCHES=$(awk -v a="$BATCHES_BEFORE" -v b="$(metric omnivibe_writer_batches_total)" 'BEGIN { print b - a }')
+COMMANDS=$(awk -v a="$COMMANDS_BEFORE" -v b="$(metric omnivibe_writer_commands_total)" 'BEGIN { print b - a }')
+MAX_BATCH=$(metric omnivibe_writer_max_batch_size)
 "$BIN/omnivibe-sqlite-ceiling" --db "$SCRATCH/ceiling.db" --threads 64 --seconds 3 --json \
     --only group_commit >"$RESULTS/sqlite_after.json"
 GROUP_COMMIT=$(jq -s '(.[0].group_commit.rows_per_second + .[1].group_commit.rows_per_second) / 2' \
@@ -273,7 +279,9 @@ report() {
     echo "| seed (10,000 POST after 100 clients) | 64 | $(fmt0 "$(field seed .requests_per_second)") | $(fmt2 "$(field seed .latency_ms.p50)") | $(fmt2 "$(field seed .latency_ms.p99)") | $(fmt2 "$(field seed .latency_ms.max)") | $(field seed .errors) | $(pct "$(field seed .requests_per_second)" "$gc") |"
     echo
     echo "The last column divides by the group-commit ceiling below (mean of its measurements right"
-    echo "before and right after the creates: $(fmt0 "$gc") rows/s)."
+    echo "before and right after the creates: $(fmt0 "$gc") rows/s). During the create runs the writer"
+    echo "committed $(fmt0 "$COMMANDS") commands in $(fmt0 "$BATCHES") transactions: $(awk -v c="$COMMANDS" -v b="$BATCHES" 'BEGIN { if (b > 0) printf "%.1f", c / b; else print "n/a" }') commands per"
+    echo "commit on average, $(fmt0 "$MAX_BATCH") at most (group commit)."
     echo
     echo "Ceiling, raw SQLite in the same run (\`omnivibe-sqlite-ceiling --threads 64 --seconds 3\`), event-sized rows:"
     echo

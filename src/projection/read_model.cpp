@@ -44,8 +44,7 @@ domain::Value column_value(const store::Stmt& s, int col, FieldType type) {
     }
 }
 
-domain::Entity read_entity(const store::Stmt& s, Kind kind,
-                           Computed computed = Computed::include) {
+domain::Entity read_entity(const store::Stmt& s, Kind kind, Computed computed = Computed::include) {
     domain::Entity e;
     e.kind = kind;
     int col = 0;

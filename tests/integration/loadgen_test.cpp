@@ -51,8 +51,8 @@ BOOST_AUTO_TEST_CASE(seed_then_every_read_and_write_mode_succeeds) {
     const std::string rep = report_of(seeded);
     BOOST_TEST(json_int(rep, "/phases/0/ok") == 5);
     BOOST_TEST(json_int(rep, "/facts/clients_created") == 5);
-    BOOST_TEST(json_int(rep, "/facts/last_campaign_id") - json_int(rep, "/facts/first_campaign_id") ==
-               99);
+    BOOST_TEST(
+        json_int(rep, "/facts/last_campaign_id") - json_int(rep, "/facts/first_campaign_id") == 99);
     require_all_ok(loadgen(server, "--mode get --requests 100 --connections 4"), 100);
     require_all_ok(loadgen(server, "--mode list --requests 40 --connections 4"), 40);
     require_all_ok(loadgen(server, "--mode patch --requests 40 --connections 4"), 40);
@@ -79,8 +79,9 @@ BOOST_AUTO_TEST_CASE(feed_mode_checks_delivery_or_says_the_feed_is_missing) {
         "GET /api/v1/changes HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n"
         "Connection: close\r\n\r\n",
         500);
-    auto r = loadgen(server, "--mode feed --subscribers 5 --connections 2 --requests 20 "
-                             "--rate 100 --drain 20");
+    auto r = loadgen(server,
+                     "--mode feed --subscribers 5 --connections 2 --requests 20 "
+                     "--rate 100 --drain 20");
     BOOST_TEST_INFO(r.output);
     if (probe.rfind("HTTP/1.1 404", 0) == 0) {
         BOOST_TEST(r.exit_code == 3);

@@ -1,10 +1,10 @@
 #include "omnivibe/json/writer.hpp"
 
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <limits>
 
 #include "omnivibe/json/encode.hpp"
-#include <algorithm>
-#include <limits>
 
 using omnivibe::json::Writer;
 
@@ -38,8 +38,11 @@ BOOST_AUTO_TEST_CASE(prints_numbers_the_short_way_and_non_finite_as_null) {
 
 BOOST_AUTO_TEST_CASE(an_entity_reads_the_same_whatever_the_order_of_its_fields) {
     using namespace omnivibe::domain;
-    Entity in_order{Kind::client, 7, 2, "2026-02-02T10:30:00.000Z", "2026-02-02T10:31:00.000Z",
-                    {}, {}};
+    Entity in_order;
+    in_order.kind = Kind::client;
+    in_order.id = 7;
+    in_order.version = 2;
+    in_order.created_at = in_order.updated_at = "2026-02-02T10:30:00.000Z";
     for (const auto& spec : info(Kind::client).fields)
         in_order.fields.push_back({std::string(spec.name), Null{}});
     omnivibe::domain::set(in_order.fields, "name", std::string("Acme"));
@@ -61,19 +64,27 @@ BOOST_AUTO_TEST_CASE(escapes_every_special_byte_wherever_it_falls_in_a_long_stri
     auto reference = [](std::string_view s) {
         std::string out = "\"";
         for (unsigned char c : s) {
-            if (c == '"') out += "\\\"";
-            else if (c == '\\') out += "\\\\";
-            else if (c == '\n') out += "\\n";
-            else if (c == '\r') out += "\\r";
-            else if (c == '\t') out += "\\t";
-            else if (c == '\b') out += "\\b";
-            else if (c == '\f') out += "\\f";
+            if (c == '"')
+                out += "\\\"";
+            else if (c == '\\')
+                out += "\\\\";
+            else if (c == '\n')
+                out += "\\n";
+            else if (c == '\r')
+                out += "\\r";
+            else if (c == '\t')
+                out += "\\t";
+            else if (c == '\b')
+                out += "\\b";
+            else if (c == '\f')
+                out += "\\f";
             else if (c < 0x20) {
                 static constexpr char kHex[] = "0123456789abcdef";
                 out += "\\u00";
                 out += kHex[c >> 4];
                 out += kHex[c & 15];
-            } else out += static_cast<char>(c);
+            } else
+                out += static_cast<char>(c);
         }
         return out + "\"";
     };

@@ -185,8 +185,8 @@ BOOST_AUTO_TEST_CASE(list_totals_count_every_row_unfiltered_and_only_matches_fil
     h.create(Kind::client, R"({"name":"Acme"})");
     h.create(Kind::client, R"({"name":"Bolt"})");
     for (int i = 0; i < 5; ++i)
-        h.create(Kind::campaign, R"({"client_id":)" + std::to_string(1 + i % 2) +
-                                     R"(,"name":"S)" + std::to_string(i) + "\"}");
+        h.create(Kind::campaign, R"({"client_id":)" + std::to_string(1 + i % 2) + R"(,"name":"S)" +
+                                     std::to_string(i) + "\"}");
     projection::ListQuery all;
     all.page_size = 2;
     auto page = projection::list_entities(*h.w.db, Kind::campaign, all);

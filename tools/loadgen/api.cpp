@@ -40,9 +40,9 @@ std::optional<std::int64_t> id_of(std::string_view body) {
 namespace {
 
 Error unexpected(std::string_view what, const Answer& a) {
-    return Error::make(ErrorCode::internal, std::string(what) + " answered " +
-                                                std::to_string(a.status) + ": " +
-                                                a.body.substr(0, 300));
+    return Error::make(
+        ErrorCode::internal,
+        std::string(what) + " answered " + std::to_string(a.status) + ": " + a.body.substr(0, 300));
 }
 
 }  // namespace

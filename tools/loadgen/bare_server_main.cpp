@@ -44,7 +44,7 @@ constexpr std::string_view kBody =
     R"("content_count":0})";
 
 class Session : public std::enable_shared_from_this<Session> {
-public:
+  public:
     explicit Session(tcp::socket&& socket) : stream_(std::move(socket)) {}
 
     void run() {
@@ -52,7 +52,7 @@ public:
                       beast::bind_front_handler(&Session::do_read, shared_from_this()));
     }
 
-private:
+  private:
     void do_read() {
         parser_.emplace();
         parser_->header_limit(16 * 1024);
@@ -74,12 +74,12 @@ private:
         res->keep_alive(keep_alive);
         res->body() = std::string(kBody);
         res->prepare_payload();
-        bhttp::async_write(stream_, *res,
-                           [self = shared_from_this(), res, keep_alive](beast::error_code wec,
-                                                                        std::size_t) {
-                               if (wec || !keep_alive) return self->do_close();
-                               self->do_read();
-                           });
+        bhttp::async_write(
+            stream_, *res,
+            [self = shared_from_this(), res, keep_alive](beast::error_code wec, std::size_t) {
+                if (wec || !keep_alive) return self->do_close();
+                self->do_read();
+            });
     }
 
     void do_close() {
@@ -93,7 +93,7 @@ private:
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {
-public:
+  public:
     Listener(net::io_context& ioc, const tcp::endpoint& endpoint)
         : ioc_(ioc), acceptor_(net::make_strand(ioc)) {
         acceptor_.open(endpoint.protocol());
@@ -104,7 +104,7 @@ public:
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
     void run() { do_accept(); }
 
-private:
+  private:
     void do_accept() {
         acceptor_.async_accept(net::make_strand(ioc_),
                                [self = shared_from_this()](beast::error_code ec, tcp::socket s) {

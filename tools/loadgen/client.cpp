@@ -103,7 +103,8 @@ net::awaitable<void> connection_loop(const Target& target, Budget& budget, const
         const auto micros =
             std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - sent).count();
         Answer answer = to_answer(parser.release());
-        conn.tally.answer(answer.status, static_cast<std::uint64_t>(std::max<long long>(0, micros)));
+        conn.tally.answer(answer.status,
+                          static_cast<std::uint64_t>(std::max<long long>(0, micros)));
         if (hooks.on_answer) hooks.on_answer(conn, answer);
         if (!answer.keep_alive) stream.reset();
     }
@@ -204,9 +205,9 @@ Result<Answer> fetch(const Target& target, const RequestSpec& spec) {
     if (!answer) {
         std::string why = result.tally.failures.empty() ? std::string("no answer")
                                                         : result.tally.failures.begin()->first;
-        return Error::make(ErrorCode::unavailable,
-                           "cannot reach the server at " + target.host + ":" +
-                               std::to_string(target.port) + " (" + why + ")");
+        return Error::make(ErrorCode::unavailable, "cannot reach the server at " + target.host +
+                                                       ":" + std::to_string(target.port) + " (" +
+                                                       why + ")");
     }
     return std::move(*answer);
 }

@@ -48,7 +48,7 @@ struct Answer {
 
 /// Hands out request tickets until a count, a duration or both are spent.
 class Budget {
-public:
+  public:
     Budget(std::uint64_t requests, double duration_s, double rate)
         : requests_(requests), duration_s_(duration_s), rate_(rate) {}
     void start() { start_ = Clock::now(); }
@@ -61,7 +61,7 @@ public:
     };
     std::optional<Ticket> take();
 
-private:
+  private:
     std::uint64_t requests_;
     double duration_s_;
     double rate_;
@@ -89,7 +89,9 @@ struct LoadResult {
     Tally tally;
     double seconds = 0;  ///< from the start to the last answer
     std::uint64_t requests() const { return tally.ok + tally.errors(); }
-    double per_second() const { return seconds > 0 ? static_cast<double>(requests()) / seconds : 0; }
+    double per_second() const {
+        return seconds > 0 ? static_cast<double>(requests()) / seconds : 0;
+    }
 };
 
 /// Runs `connections` connections until the budget is spent, on `threads` threads.

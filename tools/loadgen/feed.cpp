@@ -12,6 +12,8 @@
 // delay from the write; the envelope's `at` (the commit's timestamp, in
 // milliseconds) gives the delay from the commit.
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -23,8 +25,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/read.hpp>
-#include <algorithm>
-#include <array>
 #include <limits>
 #include <memory>
 #include <thread>
@@ -63,13 +63,13 @@ struct Subscriber {
     // Read by the controller while the run is on.
     std::atomic<bool> ready{false};
     std::atomic<bool> done{false};
-    std::atomic<int> status{0};              ///< HTTP status of the last attempt
-    std::atomic<std::int64_t> max_seq{0};    ///< highest seq of this run's events received
+    std::atomic<int> status{0};            ///< HTTP status of the last attempt
+    std::atomic<std::int64_t> max_seq{0};  ///< highest seq of this run's events received
 
     // Owned by the subscriber's strand until the io_context has stopped.
     std::string failure;
     std::optional<std::string> last_id;
-    std::vector<std::int64_t> seqs;          ///< this run's events, in arrival order
+    std::vector<std::int64_t> seqs;  ///< this run's events, in arrival order
     std::uint64_t resets = 0;
     std::uint64_t reconnects = 0;
     bool reset_seen = false;
@@ -114,8 +114,8 @@ void on_frame(const Feed& feed, Subscriber& s, const SseFrame& f) {
     constexpr std::string_view kAt = "\"at\":\"";
     if (const auto a = f.data.find(kAt); a != std::string::npos) {
         const auto end = f.data.find('"', a + kAt.size());
-        if (auto ms = parse_timestamp(std::string_view(f.data).substr(a + kAt.size(),
-                                                                      end - a - kAt.size())))
+        if (auto ms = parse_timestamp(
+                std::string_view(f.data).substr(a + kAt.size(), end - a - kAt.size())))
             s.from_commit.record(
                 static_cast<std::uint64_t>(std::max<std::int64_t>(0, wall_micros() - *ms * 1000)));
     }
@@ -224,9 +224,7 @@ RunReport run_feed(const Options& o) {
     std::vector<std::unique_ptr<Subscriber>> subs;
     for (unsigned i = 0; i < o.subscribers; ++i)
         subs.push_back(std::make_unique<Subscriber>(ioc.get_executor()));
-    auto start = [&](Subscriber& s) {
-        net::co_spawn(s.strand, subscribe(feed, s), rethrow);
-    };
+    auto start = [&](Subscriber& s) { net::co_spawn(s.strand, subscribe(feed, s), rethrow); };
     auto stop_all = [&] {
         feed.stopping.store(true);
         for (auto& s : subs)
@@ -251,10 +249,10 @@ RunReport run_feed(const Options& o) {
                     ErrorCode::unavailable,
                     "the server answered 404 for GET /api/v1/changes: it has no change feed "
                     "(SPEC section 6), so feed mode cannot run against it"));
-            return fatal(Error::make(ErrorCode::unavailable,
-                                     "the first subscriber could not open the change feed: " +
-                                         (subs[0]->failure.empty() ? std::string("no hello frame")
-                                                                   : subs[0]->failure)));
+            return fatal(Error::make(
+                ErrorCode::unavailable,
+                "the first subscriber could not open the change feed: " +
+                    (subs[0]->failure.empty() ? std::string("no hello frame") : subs[0]->failure)));
         }
         for (unsigned i = 1; i < o.subscribers; ++i) start(*subs[i]);
     }
@@ -272,11 +270,10 @@ RunReport run_feed(const Options& o) {
     Budget budget(o.requests, o.duration_s, o.rate);
     LoadHooks hooks;
     hooks.make = [&](Connection& c, std::uint64_t ticket) {
-        return RequestSpec{
-            "POST", std::string(kCampaigns),
-            campaign_body(*client_id, "Feed campaign " + std::to_string(ticket),
-                          feed.marker + std::to_string(steady_micros()) + " from writer " +
-                              std::to_string(c.index))};
+        return RequestSpec{"POST", std::string(kCampaigns),
+                           campaign_body(*client_id, "Feed campaign " + std::to_string(ticket),
+                                         feed.marker + std::to_string(steady_micros()) +
+                                             " from writer " + std::to_string(c.index))};
     };
     hooks.on_answer = [&acked](Connection& c, const Answer& a) {
         if (a.status == 201 && !a.event_seq.empty())

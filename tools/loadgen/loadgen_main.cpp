@@ -20,12 +20,12 @@ int main(int argc, char** argv) {
         lim.rlim_cur = lim.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &lim);
     }
-    RunReport report =
-        options->mode == Mode::feed ? run_feed(*options) : run_requests(*options);
+    RunReport report = options->mode == Mode::feed ? run_feed(*options) : run_requests(*options);
     if (options->json)
         print_json(report);
     else
         print_text(report);
-    if (options->json && !report.fatal.empty()) std::cerr << "omnivibe-loadgen: " << report.fatal << "\n";
+    if (options->json && !report.fatal.empty())
+        std::cerr << "omnivibe-loadgen: " << report.fatal << "\n";
     return report.exit_code;
 }

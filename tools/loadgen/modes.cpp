@@ -1,7 +1,8 @@
-#include <mutex>
+#include "modes.hpp"
+
+#include <algorithm>
 
 #include "api.hpp"
-#include "modes.hpp"
 
 namespace omnivibe::loadgen {
 
@@ -52,7 +53,8 @@ RunReport seed(const Options& o, RunReport rep) {
             if (a.status == 201)
                 if (auto id = id_of(a.body)) client_ids[c.index].push_back(*id);
         };
-        rep.phases.push_back({"clients", run_load(target, o.connections, o.threads, budget, hooks)});
+        rep.phases.push_back(
+            {"clients", run_load(target, o.connections, o.threads, budget, hooks)});
     }
     std::vector<std::int64_t> clients;
     for (auto& v : client_ids) clients.insert(clients.end(), v.begin(), v.end());
@@ -60,8 +62,8 @@ RunReport seed(const Options& o, RunReport rep) {
         return failed(std::move(rep), Error::make(ErrorCode::internal, "no client was created"));
     std::sort(clients.begin(), clients.end());
 
-    std::vector<std::pair<std::int64_t, std::int64_t>> ranges(
-        o.connections, {INT64_MAX, INT64_MIN});
+    std::vector<std::pair<std::int64_t, std::int64_t>> ranges(o.connections,
+                                                              {INT64_MAX, INT64_MIN});
     Budget budget(o.requests, o.duration_s, o.rate);
     LoadHooks hooks;
     hooks.make = [&clients, &token](Connection&, std::uint64_t ticket) {
@@ -144,8 +146,8 @@ RunReport run_requests(const Options& o) {
                 hooks.make = [pages = o.list_pages](Connection& c, std::uint64_t) {
                     std::uniform_int_distribution<unsigned> d(1, pages);
                     return RequestSpec{"GET",
-                                       std::string(kCampaigns) + "?page=" + std::to_string(d(c.rng)) +
-                                           "&page_size=20",
+                                       std::string(kCampaigns) +
+                                           "?page=" + std::to_string(d(c.rng)) + "&page_size=20",
                                        {}};
                 };
                 break;
@@ -155,10 +157,12 @@ RunReport run_requests(const Options& o) {
                     return d(c.rng) < ratio ? get_by_id(c, range) : patch_by_id(c, ticket, range);
                 };
                 break;
-            default: break;
+            default:
+                break;
         }
         Budget budget(o.requests, o.duration_s, o.rate);
-        rep.phases.push_back({"requests", run_load(target, o.connections, o.threads, budget, hooks)});
+        rep.phases.push_back(
+            {"requests", run_load(target, o.connections, o.threads, budget, hooks)});
     }
     for (const auto& p : rep.phases)
         if (p.result.tally.errors() > 0) rep.exit_code = 1;

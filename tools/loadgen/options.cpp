@@ -30,8 +30,8 @@ constexpr const char* kUsage =
     "\n";
 
 bool parse_mode(const std::string& s, Mode& out) {
-    for (Mode m : {Mode::create, Mode::patch, Mode::get, Mode::list, Mode::mixed, Mode::seed,
-                   Mode::feed})
+    for (Mode m :
+         {Mode::create, Mode::patch, Mode::get, Mode::list, Mode::mixed, Mode::seed, Mode::feed})
         if (to_string(m) == s) {
             out = m;
             return true;
@@ -43,13 +43,20 @@ bool parse_mode(const std::string& s, Mode& out) {
 
 std::string_view to_string(Mode mode) {
     switch (mode) {
-        case Mode::create: return "create";
-        case Mode::patch: return "patch";
-        case Mode::get: return "get";
-        case Mode::list: return "list";
-        case Mode::mixed: return "mixed";
-        case Mode::seed: return "seed";
-        case Mode::feed: return "feed";
+        case Mode::create:
+            return "create";
+        case Mode::patch:
+            return "patch";
+        case Mode::get:
+            return "get";
+        case Mode::list:
+            return "list";
+        case Mode::mixed:
+            return "mixed";
+        case Mode::seed:
+            return "seed";
+        case Mode::feed:
+            return "feed";
     }
     return "?";
 }
@@ -63,31 +70,31 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_code)
     std::string mode, id_range;
     unsigned port = o.port;
     po::options_description desc("Options");
-    desc.add_options()
-        ("help,h", "show this help and exit")
-        ("mode", po::value(&mode), "create, patch, get, list, mixed, seed or feed")
-        ("host", po::value(&o.host)->default_value(o.host), "server address (loopback only)")
-        ("port", po::value(&port)->default_value(port), "server port")
-        ("connections,c", po::value(&o.connections)->default_value(o.connections),
-         "concurrent keep-alive connections (feed: writers)")
-        ("duration,d", po::value(&o.duration_s), "seconds to run (at most 600)")
-        ("requests,n", po::value(&o.requests),
-         "requests to send in total (seed: campaigns to create, default 10000)")
-        ("rate", po::value(&o.rate), "requests per second in total (feed: events/s, default 200)")
-        ("subscribers", po::value(&o.subscribers)->default_value(o.subscribers),
-         "feed: SSE subscribers")
-        ("read-ratio", po::value(&o.read_ratio)->default_value(o.read_ratio),
-         "mixed: share of reads, 0..1")
-        ("clients", po::value(&o.clients)->default_value(o.clients), "seed: clients to create")
-        ("list-pages", po::value(&o.list_pages)->default_value(o.list_pages),
-         "list: pages to spread reads over")
-        ("id-range", po::value(&id_range), "patch/get/mixed: campaign ids A-B (default: discovered)")
-        ("threads", po::value(&o.threads)->default_value(o.threads), "client threads")
-        ("timeout", po::value(&o.timeout_s)->default_value(o.timeout_s), "seconds per request")
-        ("drain", po::value(&o.drain_s)->default_value(o.drain_s),
-         "feed: seconds to wait for the last deliveries after the writers stop")
-        ("token", po::value(&o.token), "bearer token, for a server started with --tokens")
-        ("json", po::bool_switch(&o.json), "print one JSON object instead of text");
+    desc.add_options()("help,h", "show this help and exit")(
+        "mode", po::value(&mode), "create, patch, get, list, mixed, seed or feed")(
+        "host", po::value(&o.host)->default_value(o.host), "server address (loopback only)")(
+        "port", po::value(&port)->default_value(port), "server port")(
+        "connections,c", po::value(&o.connections)->default_value(o.connections),
+        "concurrent keep-alive connections (feed: writers)")("duration,d", po::value(&o.duration_s),
+                                                             "seconds to run (at most 600)")(
+        "requests,n", po::value(&o.requests),
+        "requests to send in total (seed: campaigns to create, default 10000)")(
+        "rate", po::value(&o.rate), "requests per second in total (feed: events/s, default 200)")(
+        "subscribers", po::value(&o.subscribers)->default_value(o.subscribers),
+        "feed: SSE subscribers")("read-ratio",
+                                 po::value(&o.read_ratio)->default_value(o.read_ratio),
+                                 "mixed: share of reads, 0..1")(
+        "clients", po::value(&o.clients)->default_value(o.clients), "seed: clients to create")(
+        "list-pages", po::value(&o.list_pages)->default_value(o.list_pages),
+        "list: pages to spread reads over")(
+        "id-range", po::value(&id_range),
+        "patch/get/mixed: campaign ids A-B (default: discovered)")(
+        "threads", po::value(&o.threads)->default_value(o.threads), "client threads")(
+        "timeout", po::value(&o.timeout_s)->default_value(o.timeout_s), "seconds per request")(
+        "drain", po::value(&o.drain_s)->default_value(o.drain_s),
+        "feed: seconds to wait for the last deliveries after the writers stop")(
+        "token", po::value(&o.token), "bearer token, for a server started with --tokens")(
+        "json", po::bool_switch(&o.json), "print one JSON object instead of text");
     po::variables_map vm;
     auto bad = [&](const std::string& msg) -> std::optional<Options> {
         std::cerr << "omnivibe-loadgen: " << msg << "\nTry --help.\n";
@@ -108,8 +115,9 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_code)
     if (mode.empty()) return bad("--mode is required");
     if (!parse_mode(mode, o.mode)) return bad("unknown --mode " + mode);
     if (!is_loopback(o.host))
-        return bad("--host must be a loopback address (127.0.0.1, ::1, localhost): this tool "
-                   "only loads a server on this machine");
+        return bad(
+            "--host must be a loopback address (127.0.0.1, ::1, localhost): this tool "
+            "only loads a server on this machine");
     if (port == 0 || port > 65535) return bad("--port must be 1..65535");
     o.port = static_cast<std::uint16_t>(port);
     if (o.connections < 1 || o.connections > 10000) return bad("--connections must be 1..10000");

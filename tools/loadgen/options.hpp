@@ -22,11 +22,11 @@ struct Options {
     double read_ratio = 0.9;     ///< mixed mode
     unsigned clients = 100;      ///< seed mode
     unsigned threads = 1;
-    unsigned list_pages = 5;     ///< list mode reads a random page among the first N
+    unsigned list_pages = 5;  ///< list mode reads a random page among the first N
     std::optional<std::pair<std::int64_t, std::int64_t>> id_range;
-    double timeout_s = 30;       ///< per request
-    double drain_s = 10;         ///< feed mode: how long to wait for the last deliveries
-    std::string token;           ///< sent as Authorization: Bearer
+    double timeout_s = 30;  ///< per request
+    double drain_s = 10;    ///< feed mode: how long to wait for the last deliveries
+    std::string token;      ///< sent as Authorization: Bearer
     bool json = false;
 };
 

@@ -47,7 +47,8 @@ void write_phase_fields(json::Writer& w, const LoadResult& r) {
         w.key(std::to_string(status)).integer(static_cast<std::int64_t>(n));
     w.end_object();
     w.key("failures").begin_object();
-    for (const auto& [kind, n] : r.tally.failures) w.key(kind).integer(static_cast<std::int64_t>(n));
+    for (const auto& [kind, n] : r.tally.failures)
+        w.key(kind).integer(static_cast<std::int64_t>(n));
     w.end_object();
 }
 
@@ -55,10 +56,9 @@ void write_phase_fields(json::Writer& w, const LoadResult& r) {
 
 void print_text(const RunReport& rep) {
     const Options& o = rep.options;
-    std::cout << "omnivibe-loadgen: " << to_string(o.mode) << " against " << o.host << ":"
-              << o.port << ", " << o.connections
-              << (o.mode == Mode::feed ? " writer(s)" : " connection(s)") << ", " << o.threads
-              << " thread(s)";
+    std::cout << "omnivibe-loadgen: " << to_string(o.mode) << " against " << o.host << ":" << o.port
+              << ", " << o.connections << (o.mode == Mode::feed ? " writer(s)" : " connection(s)")
+              << ", " << o.threads << " thread(s)";
     if (o.rate > 0) std::cout << ", paced at " << fixed(o.rate, 1) << "/s";
     std::cout << "\n";
     for (const auto& phase : rep.phases) {
@@ -84,8 +84,8 @@ void print_text(const RunReport& rep) {
                   << " connected, " << f.subscriber_failures << " failed, " << f.resets
                   << " resets, " << f.reconnects << " reconnects\n";
         std::cout << "    events        " << f.events_written << " written, " << f.expected
-                  << " deliveries expected, " << f.delivered << " delivered in "
-                  << fixed(f.seconds) << " s = " << fixed(f.deliveries_per_second(), 1) << "/s\n";
+                  << " deliveries expected, " << f.delivered << " delivered in " << fixed(f.seconds)
+                  << " s = " << fixed(f.deliveries_per_second(), 1) << "/s\n";
         std::cout << "    checks        missed " << f.missed << ", duplicated " << f.duplicated
                   << ", out of order " << f.out_of_order << ": " << (f.clean() ? "OK" : "FAILED")
                   << "\n";

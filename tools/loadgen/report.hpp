@@ -15,19 +15,19 @@ namespace omnivibe::loadgen {
 /// Feed mode: what the subscribers received against what the writers were told was committed.
 struct FeedReport {
     unsigned subscribers = 0;
-    unsigned connected = 0;             ///< subscribers that got their `hello`
+    unsigned connected = 0;  ///< subscribers that got their `hello`
     std::uint64_t subscriber_failures = 0;
-    std::uint64_t resets = 0;           ///< `event: reset` frames received
+    std::uint64_t resets = 0;  ///< `event: reset` frames received
     std::uint64_t reconnects = 0;
-    std::uint64_t events_written = 0;   ///< acknowledged writes (each one event)
-    std::uint64_t expected = 0;         ///< events_written x connected subscribers
-    std::uint64_t delivered = 0;        ///< our events received, duplicates included
+    std::uint64_t events_written = 0;  ///< acknowledged writes (each one event)
+    std::uint64_t expected = 0;        ///< events_written x connected subscribers
+    std::uint64_t delivered = 0;       ///< our events received, duplicates included
     std::uint64_t missed = 0;
     std::uint64_t duplicated = 0;
     std::uint64_t out_of_order = 0;
-    double seconds = 0;                 ///< first write to last delivery
-    LatencyHistogram from_write;        ///< send of the write -> arrival at a subscriber
-    LatencyHistogram from_commit;       ///< the envelope's `at` -> arrival (ms precision)
+    double seconds = 0;            ///< first write to last delivery
+    LatencyHistogram from_write;   ///< send of the write -> arrival at a subscriber
+    LatencyHistogram from_commit;  ///< the envelope's `at` -> arrival (ms precision)
     double deliveries_per_second() const {
         return seconds > 0 ? static_cast<double>(delivered) / seconds : 0;
     }
@@ -47,7 +47,7 @@ struct RunReport {
     std::vector<Phase> phases;  ///< the last one is the run's headline
     std::vector<std::pair<std::string, std::int64_t>> facts;  ///< e.g. first_id, last_id
     std::optional<FeedReport> feed;
-    std::string fatal;          ///< why the run could not happen, when it could not
+    std::string fatal;  ///< why the run could not happen, when it could not
     int exit_code = 0;
 };
 

@@ -86,24 +86,24 @@ void fresh_database(const Settings& s) {
 
 // An event-sized row: ~450 bytes of JSON data and a 64-character hash.
 class Inserter {
-public:
+  public:
     explicit Inserter(sqlite3* db) : db_(db) {
         const char* sql =
             "INSERT INTO events (stream, stream_version, type, data, recorded_at, hash) "
             "VALUES (?, 1, 'campaign.created', ?, ?, ?)";
         if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) die(db, "prepare");
-        data_ =
-            R"({"client_id":17,"name":"Seed campaign","description":"Seeded for the )"
-            R"(benchmark; a description of ordinary length, like the ones the planners )"
-            R"(write.","status":"draft","concept_gender":null,"concept_tone":"friendly",)"
-            R"("concept_style":null,"target_duration":45,"voice_id":null,"voice_name":null,)"
-            R"("bgm_volume":0.25,"auto_deploy":false,"start_date":null,"end_date":null})";
+        data_ = R"({"client_id":17,"name":"Seed campaign","description":"Seeded for the )"
+                R"(benchmark; a description of ordinary length, like the ones the planners )"
+                R"(write.","status":"draft","concept_gender":null,"concept_tone":"friendly",)"
+                R"("concept_style":null,"target_duration":45,"voice_id":null,"voice_name":null,)"
+                R"("bgm_volume":0.25,"auto_deploy":false,"start_date":null,"end_date":null})";
         hash_.assign(64, 'a');
     }
     ~Inserter() { sqlite3_finalize(stmt_); }
     void insert(std::uint64_t unique) {
         const std::string stream = "campaign-" + std::to_string(unique);
-        sqlite3_bind_text(stmt_, 1, stream.data(), static_cast<int>(stream.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(stmt_, 1, stream.data(), static_cast<int>(stream.size()),
+                          SQLITE_TRANSIENT);
         sqlite3_bind_text(stmt_, 2, data_.data(), static_cast<int>(data_.size()), SQLITE_STATIC);
         sqlite3_bind_int64(stmt_, 3, static_cast<sqlite3_int64>(unique));
         sqlite3_bind_text(stmt_, 4, hash_.data(), 64, SQLITE_STATIC);
@@ -111,7 +111,7 @@ public:
         sqlite3_reset(stmt_);
     }
 
-private:
+  private:
     sqlite3* db_;
     sqlite3_stmt* stmt_ = nullptr;
     std::string data_, hash_;
@@ -266,8 +266,8 @@ int main(int argc, char** argv) {
         "group_commit (producers waiting on one batching writer), batched (--batch rows\n"
         "per transaction). The file is deleted and recreated for each measurement.\n\n"
         "Options");
-    desc.add_options()("help,h", "show this help and exit")(
-        "db", po::value(&s.db), "scratch database file (overwritten)")(
+    desc.add_options()("help,h", "show this help and exit")("db", po::value(&s.db),
+                                                            "scratch database file (overwritten)")(
         "threads", po::value(&s.threads)->default_value(s.threads), "threads / producers")(
         "batch", po::value(&s.batch)->default_value(s.batch), "rows per transaction (batched)")(
         "seconds", po::value(&s.seconds)->default_value(s.seconds), "seconds per measurement")(
@@ -316,9 +316,9 @@ int main(int argc, char** argv) {
             w.key("seconds").number(f.seconds);
             w.key("rows_per_second").number(f.rows_per_second());
             w.key("rows_per_transaction")
-                .number(f.transactions ? static_cast<double>(f.rows) /
-                                             static_cast<double>(f.transactions)
-                                       : 0);
+                .number(f.transactions
+                            ? static_cast<double>(f.rows) / static_cast<double>(f.transactions)
+                            : 0);
             w.end_object();
         }
         w.end_object();

@@ -23,7 +23,8 @@ void SseParser::feed(std::string_view bytes) {
             cr = static_cast<const char*>(std::memchr(start, '\r', left));
             cr_known = true;
         }
-        const auto* lf = static_cast<const char*>(std::memchr(start, '\n', cr ? static_cast<std::size_t>(cr - start) : left));
+        const auto* lf = static_cast<const char*>(
+            std::memchr(start, '\n', cr ? static_cast<std::size_t>(cr - start) : left));
         const char* end = lf ? lf : cr;
         if (!end) {
             pending_.append(start, left);

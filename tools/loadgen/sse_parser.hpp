@@ -20,7 +20,7 @@ struct SseFrame {
 };
 
 class SseParser {
-public:
+  public:
     using OnFrame = std::function<void(const SseFrame&)>;
     explicit SseParser(OnFrame on_frame) : on_frame_(std::move(on_frame)) {}
 
@@ -29,7 +29,7 @@ public:
     /// Frames dispatched so far.
     std::size_t frames() const { return frames_; }
 
-private:
+  private:
     void line(std::string_view text);
     void dispatch();
 

@@ -44,8 +44,8 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
 
 std::uint64_t LatencyHistogram::quantile(double q) const {
     if (count_ == 0) return 0;
-    const auto rank = static_cast<std::uint64_t>(
-        std::max(1.0, std::ceil(q * static_cast<double>(count_))));
+    const auto rank =
+        static_cast<std::uint64_t>(std::max(1.0, std::ceil(q * static_cast<double>(count_))));
     std::uint64_t seen = 0;
     for (std::size_t i = 0; i < buckets_.size(); ++i) {
         seen += buckets_[i];

@@ -13,7 +13,7 @@ namespace omnivibe::loadgen {
 
 /// Latencies in microseconds, log-linear buckets (64 per power of two).
 class LatencyHistogram {
-public:
+  public:
     LatencyHistogram();
     void record(std::uint64_t micros);
     void merge(const LatencyHistogram& other);
@@ -23,7 +23,7 @@ public:
     /// The value at quantile q (0..1), within the bucket's precision; 0 when empty.
     std::uint64_t quantile(double q) const;
 
-private:
+  private:
     static std::size_t bucket_of(std::uint64_t v);
     static std::uint64_t bucket_value(std::size_t index);
     std::vector<std::uint64_t> buckets_;
@@ -33,9 +33,9 @@ private:
 
 /// Outcomes of requests: successes, answers by status, transport failures by kind.
 struct Tally {
-    std::uint64_t ok = 0;                            ///< 2xx and 304
-    std::map<int, std::uint64_t> statuses;           ///< every answer, by status
-    std::map<std::string, std::uint64_t> failures;   ///< connect, timeout, reset, ...
+    std::uint64_t ok = 0;                           ///< 2xx and 304
+    std::map<int, std::uint64_t> statuses;          ///< every answer, by status
+    std::map<std::string, std::uint64_t> failures;  ///< connect, timeout, reset, ...
     LatencyHistogram latency;
 
     void answer(int status, std::uint64_t micros);
