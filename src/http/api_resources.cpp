@@ -47,12 +47,6 @@ upload::MediaClass media_class(std::string_view slot) {
     return slot == "bgm" ? upload::MediaClass::audio : upload::MediaClass::video;
 }
 
-Error invalid(std::string field, std::string message) {
-    Error e = Error::make(ErrorCode::validation_failed, "One field is invalid.");
-    e.errors.push_back({std::move(field), std::move(message)});
-    return e;
-}
-
 std::string slot_names() {
     std::string names;
     for (const auto& s : domain::resource_slots()) (names += names.empty() ? "" : ", ") += s.type;
@@ -123,7 +117,7 @@ struct Resources {
             if (!type) return {};
             const auto* slot = domain::resource_slot(*type);
             if (!slot)
-                return invalid("resource_type", "must be one of " + slot_names());
+                return fields_error({{"resource_type", "must be one of " + slot_names()}});
             auto media = upload::check_media(media_class(slot->type), head, declared);
             if (!media) return std::move(media).error();
             return {};

@@ -162,9 +162,11 @@ HttpResponse HttpClient::send_expecting_continue(std::uint16_t port, std::string
         rest.remove_prefix(rest.find("\r\n\r\n") + 4);
         net::write(stream.socket(), net::buffer(body.data(), body.size()));
     }
-    auto space = buffer.prepare(rest.size());
-    std::memcpy(space.data(), rest.data(), rest.size());
-    buffer.commit(rest.size());
+    if (!rest.empty()) {
+        auto space = buffer.prepare(rest.size());
+        std::memcpy(space.data(), rest.data(), rest.size());
+        buffer.commit(rest.size());
+    }
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(1ULL << 32);
     bhttp::read(stream, buffer, parser);
