@@ -71,7 +71,13 @@ BOOST_AUTO_TEST_CASE(get_mode_counts_missing_ids_as_errors_by_status) {
     BOOST_TEST(json_int(report_of(r), "/errors") == 30);
 }
 
-BOOST_AUTO_TEST_CASE(feed_mode_checks_delivery_or_says_the_feed_is_missing) {
+// Known bug, recorded in the open performance issue: against the merged change
+// feed, `omnivibe-loadgen --mode feed` does not finish (it waits after the
+// stream opens), so this case would hang CI until its timeout. It is disabled
+// until the load generator's feed mode is fixed; run it by hand with
+// --run_test=loadgen_smoke/feed_mode_checks_delivery_or_says_the_feed_is_missing.
+BOOST_AUTO_TEST_CASE(feed_mode_checks_delivery_or_says_the_feed_is_missing,
+                     *boost::unit_test::disabled()) {
     TestServer server;
     // Whether this server has the change feed yet decides what to expect.
     const std::string probe = HttpClient::raw_exchange(
