@@ -74,10 +74,11 @@ BOOST_AUTO_TEST_CASE(get_mode_counts_missing_ids_as_errors_by_status) {
 // Known bug, recorded in the open performance issue: against the merged change
 // feed, `omnivibe-loadgen --mode feed` does not finish (it waits after the
 // stream opens), so this case would hang CI until its timeout. It is disabled
-// until the load generator's feed mode is fixed; run it by hand with
-// --run_test=loadgen_smoke/feed_mode_checks_delivery_or_says_the_feed_is_missing.
-BOOST_AUTO_TEST_CASE(feed_mode_checks_delivery_or_says_the_feed_is_missing,
-                     *boost::unit_test::disabled()) {
+// until the load generator's feed mode is fixed, in a suite ctest does not
+// register; run it by hand with --run_test=loadgen_feed_smoke.
+BOOST_AUTO_TEST_SUITE_END()
+BOOST_AUTO_TEST_SUITE(loadgen_feed_smoke)
+BOOST_AUTO_TEST_CASE(feed_mode_checks_delivery_or_says_the_feed_is_missing) {
     TestServer server;
     // Whether this server has the change feed yet decides what to expect.
     const std::string probe = HttpClient::raw_exchange(
@@ -104,6 +105,9 @@ BOOST_AUTO_TEST_CASE(feed_mode_checks_delivery_or_says_the_feed_is_missing,
         BOOST_TEST(json_int(rep, "/feed/out_of_order") == 0);
     }
 }
+
+BOOST_AUTO_TEST_SUITE_END()
+BOOST_AUTO_TEST_SUITE(loadgen_smoke_more)
 
 BOOST_AUTO_TEST_CASE(refuses_to_target_another_machine) {
     auto r = run_command(binary_path("omnivibe-loadgen") + " --mode get --host 192.0.2.1");
