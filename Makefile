@@ -11,6 +11,10 @@ APT_PACKAGES := g++ cmake ninja-build ccache lld pkg-config sqlite3 libsqlite3-d
 # valgrind (callgrind) counts instructions per request.
 BENCH_PACKAGES := jq procps coreutils valgrind
 
+# The second build of `make test`: the whole suite under ASan and UBSan, at -O1
+# so it stays quick to build and run.
+ASAN_BUILD ?= build-asan
+
 # `make fuzz`: libFuzzer targets built with clang in their own folder, each run
 # for FUZZ_SECONDS. The clang packages are installed by this target only.
 FUZZ_BUILD ?= build-fuzz
@@ -18,7 +22,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := fuzz_request_body fuzz_router fuzz_event_data fuzz_multipart
 FUZZ_PACKAGES := clang-14 libclang-rt-14-dev
 
-.PHONY: all deps configure build run test fuzz fuzz-deps bench format clean
+.PHONY: all deps configure build run test test-normal test-asan fuzz fuzz-deps bench format clean
 
 all: build
 
@@ -47,13 +51,27 @@ run: build
 	mkdir -p data
 	$(BUILD)/bin/omnivibe-server --db data/omnivibe.db --uploads data/uploads --port 8000
 
-test: build
+# Every test, then every test again under AddressSanitizer and
+# UndefinedBehaviorSanitizer; the second half runs even when the first
+# failed, and either failing fails the whole.
+test:
+	@$(MAKE) test-normal; normal=$$?; $(MAKE) test-asan && exit $$normal
+
+test-normal: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # The benchmark (SPEC section 10): a few minutes; updates docs/PERFORMANCE.md.
 bench: build
 	$(call install_missing,$(BENCH_PACKAGES))
 	scripts/bench.sh $(BUILD)
+
+$(ASAN_BUILD)/build.ninja:
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DOMNIVIBE_SANITIZE=ON
+
+test-asan: deps $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 
 fuzz-deps:
 	$(call install_missing,$(FUZZ_PACKAGES))
@@ -81,4 +99,4 @@ format:
 	find include src tests tools -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

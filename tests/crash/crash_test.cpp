@@ -448,6 +448,12 @@ BOOST_AUTO_TEST_CASE(kill_9_under_write_load_loses_and_duplicates_nothing) {
     BOOST_TEST(per_key.size() == all.size());
     require_rebuild_equals_live(db, dir.file("rebuilt.db"));
 
+    // The operator's tools agree: the chain verifies and a replay equals the tables.
+    const auto audit = run_command(binary_path("omnivibe-audit") + " verify --db " + db);
+    BOOST_TEST(audit.exit_code == 0, audit.output);
+    const auto replay = run_command(binary_path("omnivibe-replay") + " --verify --db " + db);
+    BOOST_TEST(replay.exit_code == 0, replay.output);
+
     BOOST_TEST_MESSAGE("crash test done: " << cycles << " kills, " << acknowledged_total
                                            << " acknowledged writes, " << retried_replayed
                                            << " unanswered ones had committed, "
