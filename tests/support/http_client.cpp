@@ -108,9 +108,17 @@ std::string HttpClient::raw_exchange(std::uint16_t port, std::string_view bytes,
     net::write(stream.socket(), net::buffer(bytes.data(), bytes.size()), ec);
     std::string out;
     char buf[4096];
+    // The stream's expiry only bounds asynchronous reads, so read that way: a
+    // stream that never ends (the change feed) is cut after timeout_ms of silence.
     for (;;) {
         stream.expires_after(std::chrono::milliseconds(timeout_ms));
-        auto n = stream.read_some(net::buffer(buf), ec);
+        std::size_t n = 0;
+        stream.async_read_some(net::buffer(buf), [&](beast::error_code e, std::size_t got) {
+            ec = e;
+            n = got;
+        });
+        ioc.restart();
+        ioc.run();
         out.append(buf, n);
         if (ec) break;
     }
