@@ -167,7 +167,11 @@ std::int64_t copy_log(Db& target, const std::string& source_path,
     } detach{target};
     {
         // The target's triggers check every row: gap-free seq and versions.
-        Tx tx(target);
+        // Deferred, so only the target is locked for writing: an immediate
+        // transaction would reserve the attached source too, and its commit
+        // fails while a reader holds the source (a rollback-journal database,
+        // such as a VACUUM INTO backup, under replay --verify's snapshot).
+        Tx tx(target, Tx::Kind::deferred);
         Stmt(target.handle(),
              "INSERT INTO main.events (seq, stream, stream_version, type, data, meta, campaign_id, "
              "recorded_at, prev_hash, hash) SELECT seq, stream, stream_version, type, data, meta, "
