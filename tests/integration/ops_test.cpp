@@ -12,6 +12,7 @@
 #include "integration/api_helpers.hpp"
 #include "omnivibe/core/sha256.hpp"
 #include "omnivibe/store/db.hpp"
+#include "support/sse_client.hpp"
 #include "support/test_server.hpp"
 
 using namespace omnivibe;
@@ -200,6 +201,39 @@ BOOST_AUTO_TEST_CASE(access_token_in_the_query_is_for_the_feed_only) {
     TestServer s([&](http::ServerOptions& o) { o.tokens_file = t.file; });
     auto c = s.client();
     BOOST_TEST(c.get("/api/v1/clients?access_token=reader-secret").status == 401);
+    BOOST_TEST(c.get("/api/v1/events?access_token=admin-secret").status == 401);
+}
+
+BOOST_AUTO_TEST_CASE(the_feed_takes_its_token_in_the_query) {
+    TokenFixture t;
+    TestServer s([&](http::ServerOptions& o) { o.tokens_file = t.file; });
+    // EventSource cannot send headers: a read token in the query opens the feed.
+    SseClient feed(s.port(), "/api/v1/changes?since=0&access_token=reader-secret");
+    BOOST_REQUIRE(feed.status() == 200);
+    auto hello = feed.next();
+    BOOST_REQUIRE(hello.has_value());
+    BOOST_TEST(hello->event == "hello");
+
+    auto c = s.client();
+    BOOST_TEST(c.post("/api/v1/clients", R"({"name":"A"})", bearer("writer-secret")).status == 201);
+    auto created = feed.next();
+    BOOST_REQUIRE(created.has_value());
+    BOOST_TEST(created->event == "client.created");
+    BOOST_TEST(created->seq() == 1);
+    BOOST_TEST(json_string(created->data, "/actor") == "writer");
+
+    for (const char* target : {"/api/v1/changes?since=0", "/api/v1/changes?access_token=wrong",
+                               "/api/v1/changes?access_token="}) {
+        BOOST_TEST_CONTEXT(target) {
+            SseClient refused(s.port(), target);
+            BOOST_TEST(refused.status() == 401);
+            BOOST_TEST(json_string(refused.body(), "/code") == "unauthorized");
+        }
+    }
+    // The header works on the feed too, and a token's scope still counts.
+    SseClient with_header(s.port(), "/api/v1/changes",
+                          {{{"Authorization", "Bearer reader-secret"}}});
+    BOOST_TEST(with_header.status() == 200);
 }
 
 BOOST_AUTO_TEST_CASE(a_malformed_token_file_stops_the_start) {
