@@ -155,6 +155,12 @@ Result<std::shared_ptr<BodySink>> Dispatcher::open_body(Request& head) {
     auto* hit = std::get_if<Router::Match>(&match);
     // Unknown routes read (and bound) the body as usual and answer 404/405 after.
     if (!hit || !hit->opener) return std::shared_ptr<BodySink>();
+    // Credentials before the opener looks anything up or a byte reaches the
+    // disk: an anonymous client may neither probe ids nor fill the uploads folder.
+    if (auto allowed = authorize(head); !allowed) {
+        head.route = "unauthorized";
+        return allowed.error();
+    }
     head.route = std::string(hit->pattern);
     try {
         return (*hit->opener)(head, hit->params);
@@ -169,6 +175,7 @@ void Dispatcher::reject(Request req, const Error& error, std::function<void(Resp
     if (req.request_id.empty()) req.request_id = make_request_id(req.header("x-request-id"));
     if (req.route.empty()) req.route = "refused";
     Response resp = error_response(error, req.request_id);
+    if (error.code == ErrorCode::unauthorized) resp.set("WWW-Authenticate", "Bearer");
     finish(req, resp);
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
