@@ -7,6 +7,7 @@
 #include "omnivibe/domain/commands.hpp"
 #include "omnivibe/domain/schema.hpp"
 #include "omnivibe/domain/validation.hpp"
+#include "omnivibe/http/list_cache.hpp"
 #include "omnivibe/json/decode.hpp"
 #include "omnivibe/projection/responses.hpp"
 
@@ -90,6 +91,15 @@ void read_snapshot(Service& svc, const Request& req, Reply& reply,
     if (!result) return reply(fail(req, result.error()));
     if (!*result) return reply(fail(req, result->error()));
     reply(std::move(result->value()));
+}
+
+Response list_response(Service& svc, const Request& req, std::int64_t head,
+                       const std::function<std::string()>& render) {
+    if (!svc.lists) return json_response(render());
+    if (auto page = svc.lists->find(head, req.target)) return json_response(std::move(*page));
+    std::string body = render();
+    svc.lists->store(head, req.target, body);
+    return json_response(std::move(body));
 }
 
 Response entity_response(const Request& req, std::int64_t version, std::string body) {

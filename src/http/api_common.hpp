@@ -40,6 +40,11 @@ void submit_write(Service& svc, Request& req, writer::WriteRequest write, Reply 
 void read_snapshot(Service& svc, const Request& req, Reply& reply,
                    const std::function<Result<Response>(store::Db&, std::int64_t head)>& fn);
 
+/// A list page at `head`: the page this head already rendered for the same
+/// request target if there is one (see ListCache), else `render()`, kept.
+Response list_response(Service& svc, const Request& req, std::int64_t head,
+                       const std::function<std::string()>& render);
+
 /// A 200 JSON response for an entity with its ETag; 304 if If-None-Match matches.
 Response entity_response(const Request& req, std::int64_t version, std::string body);
 

@@ -84,8 +84,9 @@ void list_clients(Service& svc, Request& req, Reply reply) {
     q.name_contains = search_param(req, errors);
     if (!errors.empty()) return reply(fail(req, query_error(std::move(errors))));
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
-        auto page = projection::list_entities(db, Kind::client, q);
-        return json_response(list_body("clients", false, page, q, head));
+        return list_response(svc, req, head, [&] {
+            return list_body("clients", false, projection::list_entities(db, Kind::client, q), q, head);
+        });
     });
 }
 
@@ -104,8 +105,9 @@ void list_campaigns(Service& svc, Request& req, Reply reply,
         if (client_from_path && !projection::load_entity(db, Kind::client, *client_from_path,
                                                          projection::Computed::omit))
             return not_found(Kind::client, *client_from_path);
-        auto page = projection::list_entities(db, Kind::campaign, q);
-        return json_response(list_body("campaigns", false, page, q, head));
+        return list_response(svc, req, head, [&] {
+            return list_body("campaigns", false, projection::list_entities(db, Kind::campaign, q), q, head);
+        });
     });
 }
 
@@ -132,8 +134,9 @@ void list_content(Service& svc, Request& req, Reply reply) {
     q.date_to = date_param(req, "to", errors);
     if (!errors.empty()) return reply(fail(req, query_error(std::move(errors))));
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
-        auto page = projection::list_entities(db, Kind::content, q);
-        return json_response(list_body("contents", true, page, q, head));
+        return list_response(svc, req, head, [&] {
+            return list_body("contents", true, projection::list_entities(db, Kind::content, q), q, head);
+        });
     });
 }
 
@@ -143,21 +146,23 @@ void campaign_schedule(Service& svc, Request& req, const PathParams& p, Reply re
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
         if (!projection::load_entity(db, Kind::campaign, *id, projection::Computed::omit))
             return not_found(Kind::campaign, *id);
-        projection::ListQuery q;
-        q.equals.emplace_back("campaign_id", *id);
-        q.order_by = "t.publish_date IS NULL, t.publish_date, t.id";
-        q.page_size = 0;
-        auto page = projection::list_entities(db, Kind::content, q);
-        json::Writer w;
-        w.begin_object();
-        w.key("success").boolean(true);
-        w.key("campaign_id").integer(*id);
-        w.key("contents").begin_array();
-        for (const auto& e : page.items) json::write_entity(w, e);
-        w.end_array();
-        w.key("seq").integer(head);
-        w.end_object();
-        return json_response(w.take());
+        return list_response(svc, req, head, [&] {
+            projection::ListQuery q;
+            q.equals.emplace_back("campaign_id", *id);
+            q.order_by = "t.publish_date IS NULL, t.publish_date, t.id";
+            q.page_size = 0;
+            auto page = projection::list_entities(db, Kind::content, q);
+            json::Writer w;
+            w.begin_object();
+            w.key("success").boolean(true);
+            w.key("campaign_id").integer(*id);
+            w.key("contents").begin_array();
+            for (const auto& e : page.items) json::write_entity(w, e);
+            w.end_array();
+            w.key("seq").integer(head);
+            w.end_object();
+            return w.take();
+        });
     });
 }
 

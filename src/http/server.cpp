@@ -16,6 +16,7 @@
 #include "omnivibe/feed/hub.hpp"
 #include "omnivibe/http/auth.hpp"
 #include "omnivibe/http/dispatcher.hpp"
+#include "omnivibe/http/list_cache.hpp"
 #include "omnivibe/http/metrics.hpp"
 #include "omnivibe/http/router.hpp"
 #include "omnivibe/projection/projector.hpp"
@@ -34,7 +35,8 @@ struct Server::Impl {
           reads(options.service.db_path),
           writer(writer::WriterOptions{options.service.db_path, options.durability},
                  [this](std::vector<store::EventRow>&& rows) { publish(std::move(rows)); }),
-          service{options.service, writer, reads, &hub},
+          lists(options.service.list_cache_bytes),
+          service{options.service, writer, reads, &hub, &lists},
           dispatcher(router, DispatchOptions{options.service.cors_origins, &tokens, &metrics}),
           ctx{dispatcher, options} {}
 
@@ -64,6 +66,8 @@ struct Server::Impl {
         g.feed_subscribers = f.subscribers.load();
         g.feed_resets = f.resets.load();
         g.feed_bytes_dropped = f.bytes_dropped.load();
+        g.list_cache_hits = lists.hits();
+        g.list_cache_misses = lists.misses();
         return g;
     }
 
@@ -74,6 +78,7 @@ struct Server::Impl {
     store::ReadPool reads;
     writer::Writer writer;
     Router router;
+    ListCache lists;
     Service service;
     Dispatcher dispatcher;
     SessionContext ctx;

@@ -135,3 +135,40 @@ BOOST_AUTO_TEST_CASE(deleting_a_campaign_deletes_its_content_in_the_log) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// List pages are reused while the log head stays (see ListCache): a repeat is
+// byte-identical and counted as a hit, and any write, even to another table
+// (a content item changes a campaign's content_count), gives a fresh page.
+BOOST_AUTO_TEST_SUITE(list_pages_cached_per_head)
+
+double counter(HttpClient& c, const std::string& name) {
+    const std::string text = c.get("/metrics").body;
+    const auto at = text.find("\n" + name + " ");
+    return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
+}
+
+BOOST_AUTO_TEST_CASE(a_repeat_is_served_from_the_cache_until_the_next_write) {
+    TestServer s;
+    auto c = s.client();
+    create_client(c, "A");
+    create_campaign(c, 1, "Spring");
+    const std::string target = "/api/v1/campaigns?sort=name";
+    auto first = c.get(target);
+    const double hits = counter(c, "omnivibe_list_cache_hits_total");
+    auto again = c.get(target);
+    BOOST_TEST(again.body == first.body);
+    BOOST_TEST(again.header("X-Event-Seq") == first.header("X-Event-Seq"));
+    BOOST_TEST(counter(c, "omnivibe_list_cache_hits_total") == hits + 1);
+
+    create_content(c, 1, "t1");
+    auto after = c.get(target);
+    BOOST_TEST(json_int(after.body, "/campaigns/0/content_count") == 1);
+    BOOST_TEST(json_int(after.body, "/seq") == json_int(first.body, "/seq") + 1);
+    BOOST_TEST(after.header("X-Event-Seq") == std::to_string(json_int(after.body, "/seq")));
+    // Another target at the same head is its own page.
+    auto page2 = c.get("/api/v1/campaigns?sort=name&page=2");
+    BOOST_TEST(json_int(page2.body, "/page") == 2);
+    BOOST_TEST(c.get("/api/v1/campaigns/1/schedule").body.find("\"t1\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

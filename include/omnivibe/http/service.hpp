@@ -16,6 +16,8 @@ class Hub;
 
 namespace omnivibe::http {
 
+class ListCache;
+
 struct ServiceOptions {
     std::string db_path = "data/omnivibe.db";
     std::string uploads_dir = "data/uploads";
@@ -24,6 +26,8 @@ struct ServiceOptions {
     std::vector<std::string> cors_origins{"http://localhost:3000"};
     int sse_heartbeat_seconds = 15;
     std::size_t sse_max_lag_bytes = 4096ULL << 10;
+    /// Rendered list pages kept for the current log head (0: none).
+    std::size_t list_cache_bytes = 8ULL << 20;
 };
 
 struct Service {
@@ -31,6 +35,7 @@ struct Service {
     writer::Writer& writer;
     store::ReadPool& reads;
     feed::Hub* hub = nullptr;
+    ListCache* lists = nullptr;
 };
 
 }  // namespace omnivibe::http
