@@ -3,6 +3,10 @@
 #include <signal.h>
 
 #include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "omnivibe/core/sha256.hpp"
 
 #include "integration/api_helpers.hpp"
 #include "support/test_server.hpp"
@@ -51,6 +55,42 @@ BOOST_AUTO_TEST_CASE(serves_creates_its_files_and_stops_cleanly_on_sigterm) {
     ServerProcess again(db, dir.file("data/uploads"));
     HttpClient c(again.port());
     BOOST_TEST(json_string(c.get("/api/v1/clients/1").body, "/name") == "A");
+}
+
+// One JSON line per request with what an operator needs, and nothing secret:
+// no token (header or feed query), no request body, no query string.
+BOOST_AUTO_TEST_CASE(json_request_log_has_the_facts_and_no_secrets) {
+    TempDir dir;
+    std::ofstream(dir.file("tokens")) << "frontend write " << omnivibe::sha256_hex("s3cret-token-xyz")
+                                      << "\n";
+    ServerProcess p(dir.file("omnivibe.db"), dir.file("uploads"),
+                    {"--tokens", dir.file("tokens"), "--log-format", "json"});
+    HttpClient c(p.port());
+    const HttpClient::Headers auth{{"Authorization", "Bearer s3cret-token-xyz"},
+                                   {"X-Request-Id", "trace-me-42"}};
+    BOOST_TEST(c.post("/api/v1/clients", R"({"name":"Body-Only-Marker"})", auth).status == 201);
+    BOOST_TEST(c.get("/api/v1/clients?q=Query-Marker", auth).status == 200);
+    BOOST_TEST(c.get("/api/v1/clients/1").status == 401);
+    // The feed's query token, on a request that ends at once (401 for a bad one).
+    BOOST_TEST(c.get("/api/v1/changes?access_token=wrong-feed-token").status == 401);
+    BOOST_TEST(p.signal_and_wait(SIGTERM) == 0);
+
+    const std::string out = p.output();
+    for (const char* secret : {"s3cret-token-xyz", "wrong-feed-token", "Body-Only-Marker", "Query-Marker"})
+        BOOST_TEST(out.find(secret) == std::string::npos, secret);
+    std::istringstream lines(out);
+    std::string line;
+    int requests = 0;
+    while (std::getline(lines, line)) {
+        if (line.find("\"msg\":\"request\"") == std::string::npos) continue;
+        ++requests;
+        for (const char* key : {"\"method\":", "\"route\":", "\"status\":", "\"bytes\":",
+                                "\"duration_ms\":", "\"request_id\":", "\"actor\":"})
+            BOOST_TEST(line.find(key) != std::string::npos, key << " in " << line);
+    }
+    BOOST_TEST(requests == 4);
+    BOOST_TEST(out.find("\"request_id\":\"trace-me-42\"") != std::string::npos);
+    BOOST_TEST(out.find("\"actor\":\"frontend\"") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(the_sqlite3_shell_cannot_change_the_live_database) {
