@@ -87,8 +87,9 @@ void Dispatcher::dispatch(Request req, std::function<void(Response)> done) {
     stats_.requests.fetch_add(1, std::memory_order_relaxed);
     if (req.request_id.empty()) req.request_id = make_request_id(req.header("x-request-id"));
 
-    // The finishing step runs wherever the handler answers (the writer thread
-    // for writes), so it only touches the request it owns and atomics.
+    // The finishing step runs wherever the handler answers (for writes, a
+    // network thread other than the session's strand, as the writer hands its
+    // answers over), so it only touches the request it owns and atomics.
     auto request = std::make_shared<Request>(std::move(req));
     auto finish_and_send = [this, request, started, done = std::move(done)](Response resp) {
         finish(*request, resp);

@@ -34,7 +34,10 @@ struct Server::Impl {
           hub(feed::HubOptions{std::chrono::seconds(options.service.sse_heartbeat_seconds)}),
           reads(options.service.db_path),
           writer(writer::WriterOptions{options.service.db_path, options.durability},
-                 [this](std::vector<store::EventRow>&& rows) { publish(std::move(rows)); }),
+                 [this](std::vector<store::EventRow>&& rows) { publish(std::move(rows)); },
+                 // Answers are finished (rendered, logged, counted, sent) on
+                 // the network threads, not on the writer's.
+                 [this](std::function<void()> task) { net::post(ioc, std::move(task)); }),
           lists(options.service.list_cache_bytes),
           service{options.service, writer, reads, &hub, &lists},
           dispatcher(router, DispatchOptions{options.service.cors_origins, &tokens, &metrics}),

@@ -42,8 +42,11 @@ Error internal(std::string detail) { return Error::make(ErrorCode::internal, std
 
 }  // namespace
 
-Writer::Writer(WriterOptions options, Publisher publisher)
-    : options_(std::move(options)), publisher_(std::move(publisher)), impl_(std::make_unique<Impl>()) {}
+Writer::Writer(WriterOptions options, Publisher publisher, Completions completions)
+    : options_(std::move(options)),
+      publisher_(std::move(publisher)),
+      completions_(std::move(completions)),
+      impl_(std::make_unique<Impl>()) {}
 
 Writer::~Writer() { stop(); }
 
@@ -292,16 +295,21 @@ void Writer::process(std::vector<Pending>& batch) {
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
         auto& outcome = outcomes[i].result;
+        Result<WriteResult> result = internal("the command produced no result");
         if (!committed) {
             Error e = commit_error;
             if (e.code != ErrorCode::unavailable) e.code = ErrorCode::unavailable;
             e.detail = "The write could not be stored; try again.";
-            batch[i].done(std::move(e));
+            result = std::move(e);
         } else if (outcome) {
-            batch[i].done(std::move(*outcome));
-        } else {
-            batch[i].done(internal("the command produced no result"));
+            result = std::move(*outcome);
         }
+        if (completions_)
+            completions_([done = std::move(batch[i].done), r = std::move(result)]() mutable {
+                done(std::move(r));
+            });
+        else
+            batch[i].done(std::move(result));
     }
     if (batch.size() > 1)
         log::debug("group commit: " + std::to_string(batch.size()) + " commands, " +

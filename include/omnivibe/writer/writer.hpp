@@ -10,8 +10,11 @@
 // --durability full) are the callbacks run and the events published to the
 // feed, so no client hears of a write that could still be lost.
 //
-// Threading: submit() may be called from any thread; callbacks and the
-// publisher run on the writer thread and must only post work elsewhere.
+// Threading: submit() may be called from any thread. The publisher runs on
+// the writer thread. Callbacks run through the Completions executor when one
+// is given (the server's network threads, so rendering, logging and sending
+// an answer never take the writer's time), else on the writer thread; either
+// way only after the batch's COMMIT.
 
 #include <atomic>
 #include <condition_variable>
@@ -59,6 +62,8 @@ struct WriteResult {
 using WriteCallback = std::function<void(Result<WriteResult>)>;
 /// Receives each committed batch's events, in seq order, on the writer thread.
 using Publisher = std::function<void(std::vector<store::EventRow>&&)>;
+/// Runs a task elsewhere (posts it to a thread pool); must not block.
+using Completions = std::function<void(std::function<void()>)>;
 
 enum class Durability { full, normal };
 
@@ -85,7 +90,7 @@ struct WriterStats {
 
 class Writer {
 public:
-    Writer(WriterOptions options, Publisher publisher);
+    Writer(WriterOptions options, Publisher publisher, Completions completions = {});
     ~Writer();
     Writer(const Writer&) = delete;
     Writer& operator=(const Writer&) = delete;
@@ -116,6 +121,7 @@ private:
 
     WriterOptions options_;
     Publisher publisher_;
+    Completions completions_;
     std::unique_ptr<Impl> impl_;
     std::mutex mutex_;
     std::condition_variable wake_;
