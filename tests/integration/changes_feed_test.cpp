@@ -1,5 +1,6 @@
 #include <atomic>
 #include <boost/test/unit_test.hpp>
+#include <cstdint>
 #include <functional>
 #include <random>
 #include <set>
@@ -264,6 +265,57 @@ BOOST_AUTO_TEST_CASE(resuming_with_last_event_id_loses_and_repeats_nothing_under
     writers.join();
     BOOST_TEST(connections > 5);
     BOOST_TEST(received == range(1, kWrites), boost::test_tools::per_element());
+}
+
+// What a frontend does: load a list, then subscribe from the list's "seq".
+// With writes going on throughout, the list and the feed together hold every
+// client exactly once: the snapshot at H has ids 1..H (one event per client),
+// and the feed from H brings exactly H+1..N.
+BOOST_AUTO_TEST_CASE(load_then_subscribe_from_the_lists_seq_misses_and_repeats_nothing) {
+    TestServer s;
+    // Writers keep creating clients until the subscriber has seen 200 of them
+    // live, so writes surely go on before, during and after the load.
+    std::atomic<bool> stop{false};
+    std::atomic<int> written{0}, failed{0};
+    std::vector<std::thread> writers;
+    for (int t = 0; t < 2; ++t)
+        writers.emplace_back([&, t] {
+            HttpClient w(s.port());
+            for (int i = 0; !stop.load(); ++i)
+                (w.post("/api/v1/clients", R"({"name":"live-)" + std::to_string(t) + "-" +
+                                               std::to_string(i) + "\"}")
+                             .status == 201
+                     ? written
+                     : failed)++;
+        });
+    HttpClient c = s.client();
+    BOOST_REQUIRE(eventually([&] { return head_of(c) >= 100; }));
+
+    auto page = c.get("/api/v1/clients?sort=-id&page_size=100");
+    BOOST_REQUIRE(page.status == 200);
+    const std::int64_t seq = json_int(page.body, "/seq");
+    BOOST_TEST(page.header("X-Event-Seq") == std::to_string(seq));
+    BOOST_TEST(json_int(page.body, "/total") == seq);
+    BOOST_TEST(json_int(page.body, "/clients/0/id") == seq);  // the newest in the snapshot
+
+    SseClient feed(s.port(), "/api/v1/changes?since=" + std::to_string(seq));
+    BOOST_REQUIRE(feed.status() == 200);
+    std::vector<std::int64_t> ids;
+    std::size_t expected = SIZE_MAX;
+    while (ids.size() < expected) {
+        auto ev = feed.next();
+        BOOST_REQUIRE_MESSAGE(ev, "the stream stopped after " << ids.size() << " events");
+        if (ev->event != "client.created") continue;
+        BOOST_REQUIRE(ev->seq() > seq);
+        ids.push_back(json_int(ev->data, "/entity_id"));
+        if (ids.size() == 200) {
+            stop = true;
+            for (auto& w : writers) w.join();
+            BOOST_REQUIRE(failed.load() == 0);
+            expected = static_cast<std::size_t>(written.load() - seq);
+        }
+    }
+    BOOST_TEST(ids == range(seq + 1, written.load()), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_hundred_subscribers_receive_identical_sequences) {
