@@ -4,6 +4,7 @@
 // upload leaves neither an event nor a file behind.
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -438,6 +439,30 @@ BOOST_AUTO_TEST_CASE(the_read_tables_equal_a_rebuild_after_uploads) {
     const std::string live = dump_read_tables(*db);
     BOOST_REQUIRE(projection::rebuild(*db));
     BOOST_TEST(dump_read_tables(*db) == live);
+}
+
+// The upload commands of the README, run as written (curl and a shell), with
+// the test server's address for localhost:8000: the docs stay true.
+BOOST_AUTO_TEST_CASE(the_readme_curl_commands_work_as_shown) {
+    const char* src = std::getenv("OMNIVIBE_SOURCE_DIR");
+    BOOST_REQUIRE(src);
+    const std::string readme = read_file(fs::path(src) / "README.md");
+    const auto start = readme.find("printf '\\000\\000\\000\\030ftypisom");
+    BOOST_REQUIRE(start != std::string::npos);
+    std::string script = readme.substr(start, readme.find("```", start) - start);
+    Resources r;
+    for (std::size_t p; (p = script.find("localhost:8000")) != std::string::npos;)
+        script.replace(p, 14, "127.0.0.1:" + std::to_string(r.server.port()));
+    std::ofstream(r.server.dir().file("readme.sh")) << "set -e\ncd " << r.server.dir().path().string()
+                                                     << "\n" << script;
+    auto run = run_command("sh " + r.server.dir().file("readme.sh"));
+    BOOST_TEST_INFO(run.output);
+    BOOST_TEST(run.exit_code == 0);
+    BOOST_TEST(run.output.find("\"resource_type\":\"intro\"") != std::string::npos);
+    BOOST_TEST(run.output.find("\"resource_type\":\"ending\"") != std::string::npos);
+    BOOST_TEST(run.output.find("f   t   y   p") != std::string::npos);  // od -c of the Range read
+    // The last command deleted campaign 1, and its resources with it.
+    BOOST_TEST(r.c.get("/api/v1/campaigns/1").status == 404);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
