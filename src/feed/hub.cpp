@@ -32,6 +32,7 @@ void Subscriber::on_ready(std::function<void()> wake) {
 Subscriber::Take Subscriber::take(std::vector<Frame>& out) {
     std::lock_guard lock(mutex_);
     if (state_ == State::overflowed) return Take::overflowed;
+    wake_at_unsent_ = 0;
     if (queue_.empty()) {
         if (state_ == State::closing) return Take::closed;
         armed_ = true;
@@ -46,6 +47,11 @@ Subscriber::Take Subscriber::take(std::vector<Frame>& out) {
 void Subscriber::written(std::size_t bytes) {
     std::lock_guard lock(mutex_);
     unsent_ -= std::min(bytes, unsent_);
+}
+
+void Subscriber::wake_when_unsent(std::size_t bytes) {
+    std::lock_guard lock(mutex_);
+    wake_at_unsent_ = bytes;
 }
 
 Subscriber::State Subscriber::state() const {
@@ -84,6 +90,10 @@ void Subscriber::offer(const std::vector<Frame>& frames, bool droppable) {
             queue_.push_back(f);
             unsent_ += n;
             if (f.seq != 0) stats_.deliveries.fetch_add(1, std::memory_order_relaxed);
+        }
+        if (wake_at_unsent_ > 0 && unsent_ >= wake_at_unsent_) {
+            armed_ = true;
+            wake_at_unsent_ = 0;
         }
         if (armed_) wake = wake_;
         armed_ = false;

@@ -25,6 +25,11 @@ constexpr std::int64_t kCatchUpPage = 500;
 // How long a session stuck in a write waits, once it must end (overflow or
 // shutdown), before it drops the connection without a last word.
 constexpr auto kGiveUpAfter = std::chrono::seconds(3);
+// The least time between two live writes of one connection. At 1,000
+// subscribers and 200 events/s, writing each event as it comes is 200,000
+// small writes a second; with this gap it is at most 50,000 carrying about
+// four frames each, for at most 20 ms more latency, and only under load.
+constexpr auto kLiveWriteGap = std::chrono::milliseconds(20);
 
 bool is_quiet(const beast::error_code& ec) {
     return ec == net::error::operation_aborted || ec == beast::error::timeout ||
@@ -41,6 +46,7 @@ SseSession::SseSession(beast::tcp_stream&& stream, SessionContext& ctx,
       handoff_(std::move(handoff)),
       sub_(std::move(handoff_->subscriber)),  // from now on this session unsubscribes
       give_up_(stream_.get_executor()),
+      gap_(stream_.get_executor()),
       cursor_(handoff_->start) {
     ctx_.connections.fetch_add(1);
 }
@@ -121,6 +127,12 @@ void SseSession::on_wake() {
         }
         return;
     }
+    if (in_gap_) {
+        // A backlog, an overflow or the close: no reason to wait any longer.
+        next_live_write_ = {};
+        gap_.cancel();
+        return;
+    }
     if (live_) go_live();
 }
 
@@ -164,6 +176,19 @@ void SseSession::on_page_written(beast::error_code ec, std::size_t) {
 
 void SseSession::go_live() {
     live_ = true;
+    if (in_gap_) return;  // the gap's end resumes here
+    if (const auto now = std::chrono::steady_clock::now(); now < next_live_write_) {
+        // A write just went out: let what arrives meanwhile go in the next,
+        // unless a quarter of the lag limit piles up first (on_wake).
+        in_gap_ = true;
+        sub_->wake_when_unsent(std::max<std::size_t>(1, ctx_.options.service.sse_max_lag_bytes / 4));
+        gap_.expires_at(next_live_write_);
+        gap_.async_wait([self = shared_from_this()](beast::error_code) {
+            self->in_gap_ = false;
+            if (!self->ended_ && !self->writing_) self->go_live();
+        });
+        return;
+    }
     frames_.clear();
     switch (sub_->take(frames_)) {
         case feed::Subscriber::Take::idle:
@@ -191,6 +216,7 @@ void SseSession::go_live() {
         return go_live();
     }
     begin_write(std::chrono::seconds(ctx_.options.idle_timeout_seconds));
+    next_live_write_ = std::chrono::steady_clock::now() + kLiveWriteGap;
     // One write for everything queued: the frames are shared, never copied.
     net::async_write(stream_, bhttp::make_chunk(buffers_),
                      beast::bind_front_handler(&SseSession::on_frames_written, shared_from_this()));
@@ -228,6 +254,7 @@ void SseSession::end(std::string_view why) {
     if (ended_) return;
     ended_ = true;
     give_up_.cancel();
+    gap_.cancel();
     handoff_->hub.unsubscribe(*sub_, why);
     // FIN after everything written; the pending peer read ends with the
     // cancel, and the last handler releases the session.

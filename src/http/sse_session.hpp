@@ -9,7 +9,9 @@
 //      the subscriber's live_from(), each page written before the next read;
 //   3. live: frames the hub queued (since before phase 1), coalesced into
 //      one write per turn, one write in flight, frames at or below the
-//      cursor dropped.
+//      cursor dropped. After a write, the next waits until kLiveWriteGap has
+//      passed, so a busy feed costs each connection a bounded number of
+//      writes per second (many frames each) and a quiet one no delay.
 // The hub registered the subscriber before the response was even sent, so
 // phase 2 ends exactly where phase 3 begins (docs/ARCHITECTURE.md).
 //
@@ -68,6 +70,8 @@ class SseSession : public std::enable_shared_from_this<SseSession> {
     std::shared_ptr<FeedHandoff> handoff_;
     std::shared_ptr<feed::Subscriber> sub_;
     boost::asio::steady_timer give_up_;
+    boost::asio::steady_timer gap_;  ///< holds live writes apart (see phase 3)
+    std::chrono::steady_clock::time_point next_live_write_{};
     std::unique_ptr<Head> head_;
     std::optional<boost::beast::http::response_serializer<boost::beast::http::empty_body>>
         serializer_;
@@ -81,6 +85,7 @@ class SseSession : public std::enable_shared_from_this<SseSession> {
     bool live_ = false;
     bool writing_ = false;  ///< one write in flight at most
     bool giving_up_ = false;
+    bool in_gap_ = false;  ///< gap_ is armed and will resume the live phase
     bool ended_ = false;
     std::array<char, 512> peer_buffer_{};
 };

@@ -138,6 +138,25 @@ BOOST_AUTO_TEST_CASE(an_idle_reader_is_woken_once_per_arrival_and_not_while_busy
                boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(a_reader_holding_back_a_write_is_woken_once_a_backlog_builds) {
+    feed::Hub hub;
+    Reader r(hub);
+    hub.publish(batch({row(1, "client.created", "client-1", std::nullopt, 1000)}));
+    BOOST_REQUIRE(eventually([&] { return hub.head() == 1; }));
+    BOOST_REQUIRE(r.take_all().size() == 1u);  // written at once; now it waits a little
+    r.sub->wake_when_unsent(2500);
+    hub.publish(batch({row(2, "client.created", "client-2", std::nullopt, 1000)}));
+    BOOST_REQUIRE(eventually([&] { return hub.head() == 2; }));
+    BOOST_TEST(r.wakes.load() == 0);  // below the mark: frames just gather
+    hub.publish(batch({row(3, "client.created", "client-3", std::nullopt, 1000)}));
+    BOOST_REQUIRE(eventually([&] { return r.wakes.load() == 1; }));
+    hub.publish(batch({row(4, "client.created", "client-4", std::nullopt, 1000)}));
+    BOOST_REQUIRE(eventually([&] { return hub.head() == 4; }));
+    BOOST_TEST(r.wakes.load() == 1);  // once, not per frame
+    BOOST_TEST(Reader::seqs(r.take_all()) == (std::vector<std::int64_t>{2, 3, 4}),
+               boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(overflow_discards_the_queue_wakes_the_reader_and_counts_a_reset) {
     feed::Hub hub;
     Reader slow(hub, {}, 2048), fast(hub, {}, 1 << 20);

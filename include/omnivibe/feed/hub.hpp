@@ -92,6 +92,10 @@ class Subscriber {
     Take take(std::vector<Frame>& out);
     /// `bytes` of frames handed out by take() reached the socket.
     void written(std::size_t bytes);
+    /// While the reader holds its next write back on purpose (to send more
+    /// frames at once), it is not idle and is not woken by frames; this asks
+    /// for one wake once `bytes` are unsent, so a backlog ends the wait early.
+    void wake_when_unsent(std::size_t bytes);
 
     State state() const;
     std::uint64_t id() const noexcept { return id_; }
@@ -118,6 +122,7 @@ class Subscriber {
     std::deque<Frame> queue_;
     std::size_t unsent_ = 0;
     bool armed_ = false;  ///< the reader is idle: the next frame must wake it
+    std::size_t wake_at_unsent_ = 0;  ///< see wake_when_unsent(); 0: none
     State state_ = State::open;
     std::shared_ptr<const std::function<void()>> wake_;
 };
