@@ -26,6 +26,7 @@ std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv
     std::vector<std::string> cors;
     std::uint64_t max_upload_mb = 200;
     std::uint64_t sse_max_lag_kb = o.service.sse_max_lag_bytes >> 10;
+    std::uint64_t max_header_kb = o.max_header_bytes >> 10;
     unsigned port = 8000;
 
     po::options_description desc("Options");
@@ -61,6 +62,8 @@ std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv
          "seconds a keep-alive connection may stay idle")
         ("max-connections", po::value(&o.max_connections)->default_value(o.max_connections),
          "open connections at most; more are refused with 503")
+        ("max-header-kb", po::value(&max_header_kb)->default_value(max_header_kb),
+         "largest request line and headers, in KiB; larger are answered 431")
         ("log-format", po::value(&log_format)->default_value(log_format), "text or json")
         ("log-level", po::value(&log_level)->default_value(log_level), "debug, info, warn or error");
 
@@ -123,6 +126,8 @@ std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv
     if (sse_max_lag_kb < 1 || sse_max_lag_kb > (1ULL << 30))
         return bad("--sse-max-lag-kb must be from 1 to 1073741824");
     o.service.sse_max_lag_bytes = static_cast<std::size_t>(sse_max_lag_kb) << 10;
+    if (max_header_kb < 1 || max_header_kb > 1024) return bad("--max-header-kb must be from 1 to 1024");
+    o.max_header_bytes = static_cast<std::size_t>(max_header_kb) << 10;
     return cl;
 }
 

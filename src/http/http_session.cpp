@@ -24,8 +24,6 @@ namespace net = boost::asio;
 
 namespace {
 
-constexpr std::size_t kHeaderLimit = 16 * 1024;
-
 // Beast reports these for clients that went away or timed out: normal, not errors.
 bool is_quiet(const beast::error_code& ec) {
     return ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted ||
@@ -70,7 +68,7 @@ void HttpSession::run() {
 void HttpSession::do_read_header() {
     if (ctx_.stopping.load()) return do_close();
     parser_.emplace();
-    parser_->header_limit(kHeaderLimit);
+    parser_->header_limit(static_cast<std::uint32_t>(ctx_.options.max_header_bytes));
     // No body limit yet: which one applies depends on the route, known only
     // once the head has arrived (on_read_header sets it).
     parser_->body_limit(boost::none);

@@ -372,6 +372,23 @@ BOOST_AUTO_TEST_CASE(idle_and_half_sent_connections_time_out_while_others_are_se
     BOOST_TEST(json_int(HttpClient(p.port()).get("/api/v1/clients").body, "/total") == 1);
 }
 
+BOOST_AUTO_TEST_CASE(the_header_limit_is_configurable_and_answered_431) {
+    TempDir dir;
+    ServerProcess p(dir.file("db"), dir.file("up"), {"--max-header-kb", "2"});
+    const std::string small = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(1000, 'a') +
+                              "\r\nConnection: close\r\n\r\n";
+    BOOST_TEST(HttpClient::raw_exchange(p.port(), small).rfind("HTTP/1.1 200", 0) == 0);
+    const std::string big = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(3000, 'a') +
+                            "\r\nConnection: close\r\n\r\n";
+    const std::string answer = HttpClient::raw_exchange(p.port(), big);
+    BOOST_TEST(answer.rfind("HTTP/1.1 431", 0) == 0, answer);
+    // Out of range is a usage error at start.
+    auto r = run_command(binary_path("omnivibe-server") + " --max-header-kb 0 --port 0 --db " +
+                         dir.file("x.db"));
+    BOOST_TEST(r.exit_code == 2);
+    BOOST_TEST(r.output.find("--max-header-kb") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(the_connection_cap_answers_503_and_closes) {
     TempDir dir;
     ServerProcess p(dir.file("db"), dir.file("up"), {"--max-connections", "20"});

@@ -20,7 +20,8 @@ BOOST_AUTO_TEST_CASE(help_describes_every_option) {
     BOOST_TEST(r.exit_code == 0);
     for (const char* opt : {"--db", "--host", "--port", "--uploads", "--threads", "--durability",
                             "--tokens", "--cors-origin", "--max-body", "--max-upload-mb",
-                            "--sse-heartbeat", "--log-format", "--log-level", "--allow-anonymous"})
+                            "--sse-heartbeat", "--sse-max-lag-kb", "--header-timeout", "--idle-timeout",
+                            "--max-connections", "--max-header-kb", "--log-format", "--log-level", "--allow-anonymous"})
         BOOST_TEST(r.output.find(opt) != std::string::npos, opt);
 }
 

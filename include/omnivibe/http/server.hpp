@@ -31,6 +31,7 @@ struct ServerOptions {
     int header_timeout_seconds = 30;  ///< to receive a whole request head
     int idle_timeout_seconds = 60;    ///< keep-alive connection with no request
     std::size_t max_connections = 10000;
+    std::size_t max_header_bytes = 16 * 1024;  ///< a request's line and headers (431 above)
     std::string tokens_file;       ///< empty: anonymous, loopback addresses only
     bool allow_anonymous = false;  ///< serve a non-loopback address without tokens
 };
