@@ -66,8 +66,9 @@ wait_port() {
 
 start_server() {
     local log_file=$1 db=${2:-$SCRATCH/bench.db}
+    # 10,000 idle subscribers plus the writers exceed the default cap of 10,000 connections.
     "$BIN/omnivibe-server" --db "$db" --uploads "$SCRATCH/uploads" --port 0 \
-        --durability full >"$log_file" 2>&1 &
+        --durability full --max-connections 12000 >"$log_file" 2>&1 &
     SERVER_PID=$!
     PORT=$(wait_port "$log_file" "$SERVER_PID")
 }
@@ -362,8 +363,9 @@ report() {
         echo "Latency is from the event's commit timestamp (\`at\`, milliseconds) to its arrival at"
         echo "a subscriber; from the writer's request it was p50 $(fmt2 "$(field feed $f.latency_from_write_ms.p50)") ms,"
         echo "p99 $(fmt2 "$(field feed $f.latency_from_write_ms.p99)") ms. Writes during the run: $(fmt0 "$(field feed .requests_per_second)")/s,"
-        echo "p99 $(fmt2 "$(field feed .latency_ms.p99)") ms. 10,000 idle subscribers: $(field feed_idle $f.connected) connected,"
-        echo "server RSS at most $(mb "$RSS_IDLE_FEED_MAX") MB (target < 200 MB)."
+        echo "p99 $(fmt2 "$(field feed .latency_ms.p99)") ms. 10,000 idle subscribers: $(field feed_idle $f.connected) connected;"
+        echo "of the $(field feed_idle $f.events_written) events then written, $(field feed_idle $f.delivered) of $(field feed_idle $f.expected) deliveries arrived"
+        echo "($(field feed_idle $f.missed) missed, $(field feed_idle $f.duplicated) duplicated); server RSS at most $(mb "$RSS_IDLE_FEED_MAX") MB (target < 200 MB)."
     fi
     echo
     if [[ ${#CALLGRIND_MODES[@]} -gt 0 ]]; then
