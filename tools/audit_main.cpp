@@ -256,27 +256,12 @@ int main(int argc, char** argv) {
     // clang-format on
     po::options_description hidden;
     hidden.add_options()("command", po::value(&command))("args", po::value(&args));
-    po::options_description all;
-    all.add(desc).add(hidden);
     po::positional_options_description positional;
     positional.add("command", 1).add("args", -1);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(),
-                  vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << kTool << ": " << e.what() << "\n\n" << kUsage << desc;
-        return cli::kUsage;
-    }
-    if (vm.count("help")) {
-        std::cout << kUsage << desc;
-        return cli::kOk;
-    }
-    auto usage = [&](const std::string& message) {
-        std::cerr << kTool << ": " << message << "\n(see " << kTool << " --help)\n";
-        return cli::kUsage;
-    };
+    if (auto done = cli::parse_command_line(argc, argv, kTool, kUsage, desc, vm, &hidden, &positional))
+        return *done;
+    auto usage = [](const std::string& message) { return cli::usage_error(kTool, message); };
     if (db.empty()) return usage("--db PATH is required");
     if (command.empty()) return usage("a command is required: verify, head, history, log or stats");
     static const std::map<std::string, std::vector<std::string>> kAllowed = {

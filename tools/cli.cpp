@@ -77,6 +77,38 @@ int fail(std::string_view tool, std::string_view message, int code) {
     return code;
 }
 
+std::optional<int> parse_command_line(int argc, char** argv, std::string_view tool,
+                                      std::string_view usage,
+                                      const boost::program_options::options_description& options,
+                                      boost::program_options::variables_map& vm,
+                                      const boost::program_options::options_description* hidden,
+                                      const boost::program_options::positional_options_description* positional) {
+    namespace po = boost::program_options;
+    try {
+        po::options_description all;
+        all.add(options);
+        if (hidden) all.add(*hidden);
+        po::command_line_parser parser(argc, argv);
+        parser.options(all);
+        if (positional) parser.positional(*positional);
+        po::store(parser.run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << tool << ": " << e.what() << "\n\n" << usage << options;
+        return kUsage;
+    }
+    if (vm.count("help")) {
+        std::cout << usage << options;
+        return kOk;
+    }
+    return std::nullopt;
+}
+
+int usage_error(std::string_view tool, std::string_view message) {
+    std::cerr << tool << ": " << message << "\n(see " << tool << " --help)\n";
+    return kUsage;
+}
+
 int fail(std::string_view tool, const Error& error) {
     return fail(tool, error.detail, error.code == ErrorCode::conflict ? kInUse : kDatabase);
 }

@@ -4,9 +4,11 @@
 // only draws on a terminal, and number formatting. The work itself lives in
 // the omnivibe library, so the tools stay thin.
 
+#include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,6 +46,18 @@ Result<std::unique_ptr<store::Db>> open_existing(const std::string& path, store:
 /// Prints "<tool>: <detail>" on stderr and returns the exit code for the error.
 int fail(std::string_view tool, const Error& error);
 int fail(std::string_view tool, std::string_view message, int code);
+
+/// Parses the command line into `vm`. `--help` prints `usage` and `options`
+/// (kOk); a parse error prints itself, then the same (kUsage). Nothing
+/// returned: go on. `hidden` and `positional` are for positional arguments.
+std::optional<int> parse_command_line(
+    int argc, char** argv, std::string_view tool, std::string_view usage,
+    const boost::program_options::options_description& options,
+    boost::program_options::variables_map& vm,
+    const boost::program_options::options_description* hidden = nullptr,
+    const boost::program_options::positional_options_description* positional = nullptr);
+/// A bad command line: "<tool>: <message>" and where to read more; kUsage.
+int usage_error(std::string_view tool, std::string_view message);
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal.
 class ProgressBar {

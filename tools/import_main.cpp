@@ -87,22 +87,9 @@ int main(int argc, char** argv) {
          "OLD.db)");
     // clang-format on
     po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, desc), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << kTool << ": " << e.what() << "\n\n" << kUsage << desc;
-        return cli::kUsage;
-    }
-    if (vm.count("help")) {
-        std::cout << kUsage << desc;
-        return cli::kOk;
-    }
-    if (legacy_path.empty() || db_path.empty()) {
-        std::cerr << kTool << ": --legacy OLD.db and --db PATH are required\n(see " << kTool
-                  << " --help)\n";
-        return cli::kUsage;
-    }
+    if (auto done = cli::parse_command_line(argc, argv, kTool, kUsage, desc, vm)) return *done;
+    if (legacy_path.empty() || db_path.empty())
+        return cli::usage_error(kTool, "--legacy OLD.db and --db PATH are required");
 
     // The legacy file: a SQLite database with the previous backend's tables.
     const auto legacy_kind = cli::inspect(legacy_path);

@@ -224,21 +224,8 @@ int main(int argc, char** argv) {
                                          "system temp folder)");
     // clang-format on
     po::variables_map vm;
-    try {
-        po::store(po::parse_command_line(argc, argv, desc), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << kTool << ": " << e.what() << "\n\n" << kUsage << desc;
-        return cli::kUsage;
-    }
-    if (vm.count("help")) {
-        std::cout << kUsage << desc;
-        return cli::kOk;
-    }
-    auto usage = [&](std::string_view message) {
-        std::cerr << kTool << ": " << message << "\n(see " << kTool << " --help)\n";
-        return cli::kUsage;
-    };
+    if (auto done = cli::parse_command_line(argc, argv, kTool, kUsage, desc, vm)) return *done;
+    auto usage = [](std::string_view message) { return cli::usage_error(kTool, message); };
     if (db.empty()) return usage("--db PATH is required");
     if (verify_only && (vm.count("to") || vm.count("out")))
         return usage("--verify compares the live tables; it cannot be combined with --to/--out");
