@@ -7,22 +7,14 @@
 #include <mutex>
 #include <thread>
 
+#include "support/eventually.hpp"
+
 using namespace omnivibe;
 using namespace std::chrono_literals;
 
 namespace {
 
-// The hub delivers on its own thread. Tests wait for an outcome with a bound
-// that only guards against hanging; nothing here measures time.
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds guard = 10s) {
-    const auto deadline = std::chrono::steady_clock::now() + guard;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(1ms);
-    }
-    return true;
-}
+using test::eventually;  // the hub delivers on its own thread
 
 store::EventRow row(std::int64_t seq, std::string type, std::string stream,
                     std::optional<std::int64_t> campaign_id = std::nullopt, std::size_t pad = 0) {

@@ -10,6 +10,7 @@
 #include "omnivibe/feed/hub.hpp"
 #include "support/sse_client.hpp"
 #include "support/test_server.hpp"
+#include "support/eventually.hpp"
 
 using namespace omnivibe::test;
 using namespace std::chrono_literals;
@@ -20,16 +21,6 @@ const omnivibe::feed::HubStats& hub_stats(TestServer& s) {
     return s.server().service().hub->stats();
 }
 
-// Waits for a condition the server reaches on its own; the bound only guards
-// against a hang, nothing is timed.
-bool eventually(const std::function<bool()>& pred, std::chrono::seconds guard = 30s) {
-    const auto deadline = std::chrono::steady_clock::now() + guard;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(2ms);
-    }
-    return true;
-}
 
 // The seqs of the events (not hello, heartbeat or reset) in `events`.
 std::vector<std::int64_t> seqs_of(const std::vector<SseEvent>& events) {

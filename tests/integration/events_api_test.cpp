@@ -6,6 +6,7 @@
 #include "integration/api_helpers.hpp"
 #include "omnivibe/feed/hub.hpp"
 #include "support/test_server.hpp"
+#include "support/eventually.hpp"
 
 using namespace omnivibe::test;
 using namespace std::chrono_literals;
@@ -16,14 +17,6 @@ const omnivibe::feed::HubStats& hub_stats(TestServer& s) {
     return s.server().service().hub->stats();
 }
 
-bool eventually(const std::function<bool()>& pred, std::chrono::seconds guard = 30s) {
-    const auto deadline = std::chrono::steady_clock::now() + guard;
-    while (!pred()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(2ms);
-    }
-    return true;
-}
 
 std::vector<std::int64_t> seqs(const std::string& body) {
     std::vector<std::int64_t> out;
