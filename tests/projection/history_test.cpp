@@ -3,15 +3,9 @@
 #include <boost/test/unit_test.hpp>
 #include <map>
 
-#include "omnivibe/domain/decide.hpp"
-#include "omnivibe/domain/validation.hpp"
-#include "omnivibe/json/decode.hpp"
-#include "omnivibe/projection/projector.hpp"
 #include "omnivibe/projection/read_model.hpp"
 #include "omnivibe/projection/responses.hpp"
-#include "omnivibe/store/event_store.hpp"
-#include "omnivibe/writer/sqlite_state.hpp"
-#include "store/store_fixture.hpp"
+#include "projection/projection_harness.hpp"
 
 using namespace omnivibe;
 using namespace omnivibe::domain;
@@ -21,39 +15,16 @@ namespace {
 // decide + append + project, one command per transaction, and after each
 // command a picture of every entity as the read model shows it: what a GET
 // answered right then, which `as_of` must reproduce from the log.
-struct Recorder {
-    test::WriterDb w;
-    store::EventStore log{*w.db};
-    projection::Projector projector{*w.db};
-    writer::SqliteState state{*w.db};
-    UnixMillis clock = 1770028200000;
+struct Recorder : test::ProjectionHarness {
     std::vector<std::pair<Kind, std::int64_t>> entities;
     std::map<std::int64_t, std::map<std::pair<Kind, std::int64_t>, std::optional<std::string>>>
         seen;
 
-    Recorder() { log.load_head(); }
-
-    std::int64_t run(const Command& cmd) {
-        store::Tx tx(*w.db);
-        auto d = domain::decide(state, cmd);
-        if (!d) throw std::runtime_error(d.error().detail);
-        for (auto& ev : d->events) {
-            ev.recorded_at = clock += 1000;
-            log.append(ev);
-            projector.apply(ev);
-        }
-        projector.checkpoint(log.head().seq);
-        tx.commit();
-        if (d->outcome == Decision::Outcome::created) entities.emplace_back(d->kind, d->id);
+    void committed(const Decision& d) override {
+        if (d.outcome == Decision::Outcome::created) entities.emplace_back(d.kind, d.id);
         auto& picture = seen[log.head().seq];
         for (const auto& [kind, id] : entities)
             picture[{kind, id}] = projection::entity_body(*w.db, kind, id);
-        return d->id;
-    }
-    std::int64_t create(Kind kind, std::string_view body, std::optional<std::int64_t> parent = {}) {
-        auto fields = validate(kind, json::parse_object(body).value(), Mode::create);
-        if (!fields) throw std::runtime_error(fields.error().detail);
-        return run(CreateEntity{kind, *fields, parent});
     }
     std::optional<std::string> as_of(Kind kind, std::int64_t id, std::int64_t seq) {
         auto e = projection::entity_as_of(*w.db, kind, id, seq);

@@ -2,47 +2,15 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "omnivibe/domain/decide.hpp"
-#include "omnivibe/domain/validation.hpp"
-#include "omnivibe/json/decode.hpp"
 #include "omnivibe/projection/read_model.hpp"
-#include "omnivibe/store/event_store.hpp"
-#include "omnivibe/writer/sqlite_state.hpp"
-#include "store/store_fixture.hpp"
+#include "projection/projection_harness.hpp"
 
 using namespace omnivibe;
 using namespace omnivibe::domain;
 
 namespace {
 
-// decide + append + project, as the writer does, one command per transaction.
-struct Harness {
-    test::WriterDb w;
-    store::EventStore log{*w.db};
-    projection::Projector projector{*w.db};
-    writer::SqliteState state{*w.db};
-    UnixMillis clock = 1770028200000;
-
-    Harness() { log.load_head(); }
-
-    std::int64_t run(const Command& cmd) {
-        store::Tx tx(*w.db);
-        auto d = domain::decide(state, cmd);
-        if (!d) throw std::runtime_error(d.error().detail);
-        for (auto& ev : d->events) {
-            ev.recorded_at = clock += 1000;
-            log.append(ev);
-            projector.apply(ev);
-        }
-        projector.checkpoint(log.head().seq);
-        tx.commit();
-        return d->id;
-    }
-    std::int64_t create(Kind kind, std::string_view body, std::optional<std::int64_t> parent = {}) {
-        auto fields = validate(kind, json::parse_object(body).value(), Mode::create);
-        if (!fields) throw std::runtime_error(fields.error().detail);
-        return run(CreateEntity{kind, *fields, parent});
-    }
+struct Harness : test::ProjectionHarness {
     std::vector<std::int64_t> blocks(std::int64_t content) {
         return projection::child_ids(*w.db, Kind::block, content);
     }
