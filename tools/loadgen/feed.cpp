@@ -23,14 +23,16 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <limits>
 #include <memory>
+#include <span>
 #include <thread>
 #include <unordered_set>
 
 #include "api.hpp"
+#include "chunked.hpp"
 #include "modes.hpp"
 #include "omnivibe/core/clock.hpp"
 #include "omnivibe/core/text.hpp"
@@ -127,6 +129,13 @@ void on_frame(const Feed& feed, Subscriber& s, const SseFrame& f) {
     }
 }
 
+// A receive buffer per thread: reads are synchronous once the socket is
+// readable, so no two subscribers of a thread use it at once.
+std::span<char> read_scratch() {
+    thread_local std::array<char, 64 * 1024> buffer;
+    return buffer;
+}
+
 net::awaitable<void> subscribe(Feed& feed, Subscriber& s) {
     const std::string host = feed.target.host == "localhost" ? "127.0.0.1" : feed.target.host;
     const tcp::endpoint endpoint(net::ip::make_address(host), feed.target.port);
@@ -151,8 +160,7 @@ net::awaitable<void> subscribe(Feed& feed, Subscriber& s) {
             break;
         }
         beast::flat_buffer buffer;
-        bhttp::response_parser<bhttp::buffer_body> parser;
-        parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+        bhttp::response_parser<bhttp::empty_body> parser;
         auto [hec, hn] = co_await bhttp::async_read_header(*s.socket, buffer, parser, kNoThrow);
         if (hec) {
             if (!feed.stopping.load()) s.failure = "reading the answer: " + hec.message();
@@ -165,19 +173,43 @@ net::awaitable<void> subscribe(Feed& feed, Subscriber& s) {
         }
         s.reset_seen = false;
         SseParser sse([&feed, &s](const SseFrame& f) { on_frame(feed, s, f); });
-        std::array<char, 16384> chunk;
-        beast::error_code rec;
-        while (!parser.is_done() && !s.reset_seen) {
-            parser.get().body().data = chunk.data();
-            parser.get().body().size = chunk.size();
-            auto [ec, n] = co_await bhttp::async_read_some(*s.socket, buffer, parser, kNoThrow);
-            const std::size_t got = chunk.size() - parser.get().body().size;
-            if (got) sse.feed(std::string_view(chunk.data(), got));
-            if (ec && ec != bhttp::error::need_buffer) {
-                rec = ec;
-                break;
+        ChunkedDecoder chunks([&sse](std::string_view d) { sse.feed(d); });
+        const bool chunked = parser.chunked();
+        // False when the stream cannot go on: a reset, a malformed body, its end.
+        auto body = [&](std::string_view bytes) {
+            if (!chunked) {
+                sse.feed(bytes);
+            } else if (!chunks.feed(bytes)) {
+                s.failure = "bad chunked body: " + chunks.error();
+                return false;
+            }
+            return !s.reset_seen && !chunks.done();
+        };
+        // The bytes the header read took beyond the header belong to the body.
+        bool open =
+            body(std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size()));
+        // Woken when the socket is readable, then drained with plain reads into
+        // the thread's buffer: one system call per batch of frames the server
+        // sent, and no receive buffer kept per subscriber.
+        s.socket->non_blocking(true);
+        while (open) {
+            auto [ready_ec] = co_await s.socket->async_wait(tcp::socket::wait_read, kNoThrow);
+            if (ready_ec) break;
+            for (;;) {
+                std::span<char> scratch = read_scratch();  // this thread's, after the wait
+                beast::error_code rec;
+                const std::size_t n =
+                    s.socket->read_some(net::buffer(scratch.data(), scratch.size()), rec);
+                if (rec == net::error::would_block) break;
+                if (rec) {
+                    open = false;  // the server ended the stream
+                    break;
+                }
+                open = body(std::string_view(scratch.data(), n));
+                if (!open || n < scratch.size()) break;
             }
         }
+        if (!s.failure.empty()) break;
         beast::error_code ignored;
         s.socket->close(ignored);
         // The server ended the stream (a reset, a restart): resume from the last id.
