@@ -239,7 +239,6 @@ int run_stats(store::Db& db) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    cli::configure_sqlite();
     std::string db, expect, command;
     std::vector<std::string> args;
     std::int64_t after = 0, limit = 0;

@@ -13,14 +13,6 @@ namespace omnivibe::cli {
 
 namespace fs = std::filesystem;
 
-void configure_sqlite() {
-    // Only valid before SQLite initialises; a failure just keeps the defaults.
-    // Multi-thread, not single-thread: a rebuild decodes events on a second
-    // thread with a connection of its own.
-    sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-}
-
 Inspection inspect(const std::string& path) {
     std::error_code ec;
     const auto status = fs::status(path, ec);

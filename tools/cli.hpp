@@ -26,11 +26,6 @@ enum ExitCode : int {
     kInUse = 4,     ///< a server (or another tool) holds the database
 };
 
-/// Process-wide SQLite settings for the tools: no mutex per connection (no
-/// connection is shared between threads) and no memory statistics (both
-/// showed in replay profiles). Call first in main().
-void configure_sqlite();
-
 /// What a path holds.
 enum class FileKind { missing, not_a_file, empty, not_sqlite, foreign, omnivibe };
 struct Inspection {

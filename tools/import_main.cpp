@@ -72,7 +72,6 @@ void print_report(const legacy::ImportReport& r) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    cli::configure_sqlite();
     std::string legacy_path, db_path, files;
     bool partial = false;
     po::options_description desc("Options");

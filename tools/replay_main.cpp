@@ -208,7 +208,6 @@ int point_in_time(const std::string& path, std::int64_t to, const std::string& o
 }  // namespace
 
 int main(int argc, char** argv) {
-    cli::configure_sqlite();
     std::string db, out, scratch;
     std::int64_t to = -1;
     bool verify_only = false;

@@ -1,5 +1,7 @@
 #include "omnivibe/store/db.hpp"
 
+#include <mutex>
+
 #include "omnivibe/json/encode.hpp"
 
 namespace omnivibe::store {
@@ -118,7 +120,26 @@ std::string_view Stmt::column_name(int c) const { return sqlite3_column_name(stm
 
 // --- Db ------------------------------------------------------------------------
 
+namespace {
+// Process-wide settings, valid only before SQLite initialises (the first
+// open); later calls fail harmlessly and keep what was set.
+//  - Multi-thread: each connection is used by one thread at a time (the
+//    writer's, a leased reader, a rebuild's decoder), so SQLite's
+//    per-connection mutexes are pure cost.
+//  - No memory statistics: keeping them takes one global mutex around every
+//    allocation SQLite makes, which the network threads and the writer then
+//    contend for on every statement.
+void configure_sqlite_once() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    });
+}
+}  // namespace
+
 Result<std::unique_ptr<Db>> Db::open(const std::string& path, OpenMode mode, int busy_timeout_ms) {
+    configure_sqlite_once();
     sqlite3* raw = nullptr;
     const int flags = (mode == OpenMode::read_write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                                                     : SQLITE_OPEN_READONLY) |
