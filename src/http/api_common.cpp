@@ -7,7 +7,7 @@
 #include "omnivibe/domain/commands.hpp"
 #include "omnivibe/domain/schema.hpp"
 #include "omnivibe/domain/validation.hpp"
-#include "omnivibe/http/list_cache.hpp"
+#include "omnivibe/http/response_cache.hpp"
 #include "omnivibe/json/decode.hpp"
 #include "omnivibe/projection/responses.hpp"
 
@@ -93,12 +93,24 @@ void read_snapshot(Service& svc, const Request& req, Reply& reply,
     reply(std::move(result->value()));
 }
 
+bool answer_from_cache(Service& svc, const Request& req, Reply& reply) {
+    if (!svc.answers) return false;
+    // The writer publishes its head after the commit and before any answer
+    // leaves, so a client sees at least the writes it was told about.
+    const std::int64_t head = svc.writer.head();
+    auto kept = svc.answers->find(head, req.target);
+    if (!kept) return false;
+    Response r = kept->version ? entity_response(req, kept->version, kept->body)
+                               : json_response(kept->body);
+    r.set("X-Event-Seq", std::to_string(head));
+    reply(std::move(r));
+    return true;
+}
+
 Response list_response(Service& svc, const Request& req, std::int64_t head,
                        const std::function<std::string()>& render) {
-    if (!svc.lists) return json_response(render());
-    if (auto page = svc.lists->find(head, req.target)) return json_response(std::move(*page));
     std::string body = render();
-    svc.lists->store(head, req.target, body);
+    if (svc.answers) svc.answers->store(head, req.target, {body, 0});
     return json_response(std::move(body));
 }
 
@@ -228,10 +240,13 @@ void get_entity(Service& svc, domain::Kind kind, Request& req, const PathParams&
     auto id = parse_id(p[0], domain::info(kind).name);
     if (!id) return reply(fail(req, id.error()));
     if (answer_as_of(svc, req, kind, *id, reply)) return;
-    read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t) -> Result<Response> {
+    if (answer_from_cache(svc, req, reply)) return;
+    read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
         auto e = projection::load_entity(db, kind, *id);
         if (!e) return not_found(kind, *id);
-        return entity_response(req, e->version, projection::entity_body(*e));
+        std::string body = projection::entity_body(*e);
+        if (svc.answers) svc.answers->store(head, req.target, {body, e->version});
+        return entity_response(req, e->version, std::move(body));
     });
 }
 

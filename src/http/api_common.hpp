@@ -40,8 +40,12 @@ void submit_write(Service& svc, Request& req, writer::WriteRequest write, Reply 
 void read_snapshot(Service& svc, const Request& req, Reply& reply,
                    const std::function<Result<Response>(store::Db&, std::int64_t head)>& fn);
 
-/// A list page at `head`: the page this head already rendered for the same
-/// request target if there is one (see ListCache), else `render()`, kept.
+/// Answers a GET from the response cache when the head the writer has
+/// published has an answer for this request target; false if it has none.
+/// Handlers call it once their parameters are valid, before read_snapshot().
+bool answer_from_cache(Service& svc, const Request& req, Reply& reply);
+
+/// A list page rendered by `render()` at `head`, kept for the same target.
 Response list_response(Service& svc, const Request& req, std::int64_t head,
                        const std::function<std::string()>& render);
 

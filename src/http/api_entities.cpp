@@ -83,6 +83,7 @@ void list_clients(Service& svc, Request& req, Reply reply) {
     parse_sort(req, q, errors, true);
     q.name_contains = search_param(req, errors);
     if (!errors.empty()) return reply(fail(req, query_error(std::move(errors))));
+    if (answer_from_cache(svc, req, reply)) return;
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
         return list_response(svc, req, head, [&] {
             return list_body("clients", false, projection::list_entities(db, Kind::client, q), q, head);
@@ -101,6 +102,7 @@ void list_campaigns(Service& svc, Request& req, Reply reply,
     if (auto s = choice_param(req, "status", Kind::campaign, errors)) q.equals.emplace_back("status", *s);
     q.name_contains = search_param(req, errors);
     if (!errors.empty()) return reply(fail(req, query_error(std::move(errors))));
+    if (answer_from_cache(svc, req, reply)) return;
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
         if (client_from_path && !projection::load_entity(db, Kind::client, *client_from_path,
                                                          projection::Computed::omit))
@@ -133,6 +135,7 @@ void list_content(Service& svc, Request& req, Reply reply) {
     q.date_from = date_param(req, "from", errors);
     q.date_to = date_param(req, "to", errors);
     if (!errors.empty()) return reply(fail(req, query_error(std::move(errors))));
+    if (answer_from_cache(svc, req, reply)) return;
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
         return list_response(svc, req, head, [&] {
             return list_body("contents", true, projection::list_entities(db, Kind::content, q), q, head);
@@ -143,6 +146,7 @@ void list_content(Service& svc, Request& req, Reply reply) {
 void campaign_schedule(Service& svc, Request& req, const PathParams& p, Reply reply) {
     auto id = parse_id(p[0], "campaign");
     if (!id) return reply(fail(req, id.error()));
+    if (answer_from_cache(svc, req, reply)) return;
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
         if (!projection::load_entity(db, Kind::campaign, *id, projection::Computed::omit))
             return not_found(Kind::campaign, *id);

@@ -125,11 +125,12 @@ std::string Metrics::render(const Gauges& g) const {
          static_cast<double>(g.writer_max_batch)},
         {"omnivibe_writer_commit_seconds_total", "counter", "Time spent in writer transactions.",
          g.writer_commit_seconds_total},
-        {"omnivibe_list_cache_hits_total", "counter",
-         "List pages answered from the pages rendered at the same log head.",
-         static_cast<double>(g.list_cache_hits)},
-        {"omnivibe_list_cache_misses_total", "counter", "List pages rendered from the read tables.",
-         static_cast<double>(g.list_cache_misses)},
+        {"omnivibe_response_cache_hits_total", "counter",
+         "GET answers (list pages, entities) served as rendered earlier at the same log head.",
+         static_cast<double>(g.response_cache_hits)},
+        {"omnivibe_response_cache_misses_total", "counter",
+         "Cacheable GET answers rendered from the read tables.",
+         static_cast<double>(g.response_cache_misses)},
     };
     for (const auto& m : singles) {
         header(out, m.name, m.type, m.help);

@@ -1,31 +1,33 @@
-#include "omnivibe/http/list_cache.hpp"
+#include "omnivibe/http/response_cache.hpp"
 
 namespace omnivibe::http {
 
-std::optional<std::string> ListCache::find(std::int64_t head, std::string_view key) {
+std::shared_ptr<const CachedAnswer> ResponseCache::find(std::int64_t head, std::string_view key) {
     if (max_bytes_ > 0) {
         std::lock_guard lock(mutex_);
         if (head == head_)
-            if (auto it = pages_.find(key); it != pages_.end()) {
+            if (auto it = answers_.find(key); it != answers_.end()) {
                 hits_.fetch_add(1, std::memory_order_relaxed);
-                return it->second;
+                return it->second;  // shared: the caller copies the bytes outside the lock
             }
     }
     misses_.fetch_add(1, std::memory_order_relaxed);
-    return std::nullopt;
+    return nullptr;
 }
 
-void ListCache::store(std::int64_t head, std::string_view key, const std::string& body) {
-    const std::size_t size = key.size() + body.size();
+void ResponseCache::store(std::int64_t head, std::string_view key, CachedAnswer answer) {
+    // A rough per-entry overhead, so a flood of tiny answers is bounded too.
+    const std::size_t size = key.size() + answer.body.size() + 64;
     if (size > max_bytes_) return;
+    auto shared = std::make_shared<const CachedAnswer>(std::move(answer));
     std::lock_guard lock(mutex_);
-    if (head < head_) return;  // a slow snapshot's page: already out of date
+    if (head < head_) return;  // a slow snapshot's answer: already out of date
     if (head > head_ || bytes_ + size > max_bytes_) {
-        pages_.clear();
+        answers_.clear();
         bytes_ = 0;
         head_ = head;
     }
-    if (pages_.try_emplace(std::string(key), body).second) bytes_ += size;
+    if (answers_.try_emplace(std::string(key), std::move(shared)).second) bytes_ += size;
 }
 
 }  // namespace omnivibe::http

@@ -16,7 +16,7 @@
 #include "omnivibe/feed/hub.hpp"
 #include "omnivibe/http/auth.hpp"
 #include "omnivibe/http/dispatcher.hpp"
-#include "omnivibe/http/list_cache.hpp"
+#include "omnivibe/http/response_cache.hpp"
 #include "omnivibe/http/metrics.hpp"
 #include "omnivibe/http/router.hpp"
 #include "omnivibe/projection/projector.hpp"
@@ -38,8 +38,8 @@ struct Server::Impl {
                  // Answers are finished (rendered, logged, counted, sent) on
                  // the network threads, not on the writer's.
                  [this](std::function<void()> task) { net::post(ioc, std::move(task)); }),
-          lists(options.service.list_cache_bytes),
-          service{options.service, writer, reads, &hub, &lists},
+          answers(options.service.response_cache_bytes),
+          service{options.service, writer, reads, &hub, &answers},
           dispatcher(router, DispatchOptions{options.service.cors_origins, &tokens, &metrics}),
           ctx{dispatcher, options} {}
 
@@ -69,8 +69,8 @@ struct Server::Impl {
         g.feed_subscribers = f.subscribers.load();
         g.feed_resets = f.resets.load();
         g.feed_bytes_dropped = f.bytes_dropped.load();
-        g.list_cache_hits = lists.hits();
-        g.list_cache_misses = lists.misses();
+        g.response_cache_hits = answers.hits();
+        g.response_cache_misses = answers.misses();
         return g;
     }
 
@@ -81,7 +81,7 @@ struct Server::Impl {
     store::ReadPool reads;
     writer::Writer writer;
     Router router;
-    ListCache lists;
+    ResponseCache answers;
     Service service;
     Dispatcher dispatcher;
     SessionContext ctx;

@@ -136,10 +136,11 @@ BOOST_AUTO_TEST_CASE(deleting_a_campaign_deletes_its_content_in_the_log) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-// List pages are reused while the log head stays (see ListCache): a repeat is
-// byte-identical and counted as a hit, and any write, even to another table
-// (a content item changes a campaign's content_count), gives a fresh page.
-BOOST_AUTO_TEST_SUITE(list_pages_cached_per_head)
+// GET answers are reused while the log head stays (see ResponseCache): a
+// repeat is byte-identical and counted as a hit, and any write, even to
+// another table (a content item changes a campaign's content_count), gives a
+// fresh answer.
+BOOST_AUTO_TEST_SUITE(answers_cached_per_head)
 
 double counter(HttpClient& c, const std::string& name) {
     const std::string text = c.get("/metrics").body;
@@ -154,11 +155,11 @@ BOOST_AUTO_TEST_CASE(a_repeat_is_served_from_the_cache_until_the_next_write) {
     create_campaign(c, 1, "Spring");
     const std::string target = "/api/v1/campaigns?sort=name";
     auto first = c.get(target);
-    const double hits = counter(c, "omnivibe_list_cache_hits_total");
+    const double hits = counter(c, "omnivibe_response_cache_hits_total");
     auto again = c.get(target);
     BOOST_TEST(again.body == first.body);
     BOOST_TEST(again.header("X-Event-Seq") == first.header("X-Event-Seq"));
-    BOOST_TEST(counter(c, "omnivibe_list_cache_hits_total") == hits + 1);
+    BOOST_TEST(counter(c, "omnivibe_response_cache_hits_total") == hits + 1);
 
     create_content(c, 1, "t1");
     auto after = c.get(target);
@@ -169,6 +170,47 @@ BOOST_AUTO_TEST_CASE(a_repeat_is_served_from_the_cache_until_the_next_write) {
     auto page2 = c.get("/api/v1/campaigns?sort=name&page=2");
     BOOST_TEST(json_int(page2.body, "/page") == 2);
     BOOST_TEST(c.get("/api/v1/campaigns/1/schedule").body.find("\"t1\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_entity_repeat_is_a_hit_with_its_etag_and_a_write_is_seen_at_once) {
+    TestServer s;
+    auto c = s.client();
+    create_client(c, "A");
+    create_campaign(c, 1, "Spring");
+    const std::string target = "/api/v1/campaigns/1";
+    auto first = c.get(target);
+    BOOST_TEST(first.status == 200);
+    const double hits = counter(c, "omnivibe_response_cache_hits_total");
+    auto again = c.get(target);
+    BOOST_TEST(again.body == first.body);
+    BOOST_TEST(again.header("ETag") == first.header("ETag"));
+    BOOST_TEST(again.header("X-Event-Seq") == first.header("X-Event-Seq"));
+    BOOST_TEST(counter(c, "omnivibe_response_cache_hits_total") == hits + 1);
+    // A kept answer still honours If-None-Match.
+    auto unchanged = c.get(target, {{"If-None-Match", first.header("ETag")}});
+    BOOST_TEST(unchanged.status == 304);
+    BOOST_TEST(unchanged.body.empty());
+    BOOST_TEST(counter(c, "omnivibe_response_cache_hits_total") == hits + 2);
+
+    // A write is seen by the very next read, over and over (read your writes).
+    for (int i = 0; i < 50; ++i) {
+        const std::string name = "Renamed " + std::to_string(i);
+        auto patched = c.patch(target, "{\"name\":\"" + name + "\"}");
+        BOOST_REQUIRE(patched.status == 200);
+        auto read = c.get(target);
+        BOOST_TEST(json_string(read.body, "/name") == name);
+        BOOST_TEST(read.header("ETag") == patched.header("ETag"));
+        BOOST_TEST(read.header("X-Event-Seq") == patched.header("X-Event-Seq"));
+    }
+    // A write elsewhere moves the head: the answer is rendered again, with the
+    // count the new content item changed.
+    create_content(c, 1, "t1");
+    auto after = c.get(target);
+    BOOST_TEST(json_int(after.body, "/content_count") == 1);
+    BOOST_TEST(std::stoll(after.header("X-Event-Seq")) > std::stoll(first.header("X-Event-Seq")));
+    // A missing entity is a 404 every time, never kept.
+    BOOST_TEST(c.get("/api/v1/campaigns/99").status == 404);
+    BOOST_TEST(c.get("/api/v1/campaigns/99").status == 404);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -32,8 +32,8 @@ struct Gauges {
     std::size_t feed_subscribers = 0;
     std::uint64_t feed_resets = 0;
     std::uint64_t feed_bytes_dropped = 0;
-    std::uint64_t list_cache_hits = 0;
-    std::uint64_t list_cache_misses = 0;
+    std::uint64_t response_cache_hits = 0;
+    std::uint64_t response_cache_misses = 0;
 };
 
 class Metrics {

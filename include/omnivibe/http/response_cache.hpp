@@ -1,15 +1,19 @@
 #pragma once
-// Rendered list pages, reused while the log head does not move.
+// Rendered GET answers (list pages, single entities), reused while the log
+// head does not move.
 //
-// The read tables are a function of the log: at head H every list page has
-// one possible answer. So a page rendered in a snapshot at H can answer the
-// same request in any later snapshot that also reads H, byte for byte, its
-// "seq" and X-Event-Seq included. The cache holds pages of one head only;
-// the first snapshot at a newer head drops them all. Nothing is invalidated
-// by hand, so nothing can be forgotten.
+// The read tables are a function of the log: at head H every GET of the read
+// tables has one possible answer. So an answer rendered in a snapshot at H
+// can answer the same request target whenever the head is still H, byte for
+// byte, its "seq", X-Event-Seq and ETag included. The handlers look with the
+// writer's published head before they open a snapshot, so a hit costs no
+// SQLite at all. The cache holds answers of one head only; the first answer
+// stored at a newer head drops them all. Nothing is invalidated by hand, so
+// nothing can be forgotten; under writes it simply misses.
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -18,15 +22,20 @@
 
 namespace omnivibe::http {
 
-class ListCache {
-public:
-    /// `max_bytes` bounds the pages kept (0 turns the cache off).
-    explicit ListCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+struct CachedAnswer {
+    std::string body;
+    std::int64_t version = 0;  ///< the entity's version, for its ETag; 0 for a list
+};
 
-    /// The page stored for `key` at exactly `head`, if any.
-    std::optional<std::string> find(std::int64_t head, std::string_view key);
-    /// Keeps `body` for `key` at `head`; a page of an older head is not kept.
-    void store(std::int64_t head, std::string_view key, const std::string& body);
+class ResponseCache {
+public:
+    /// `max_bytes` bounds the answers kept (0 turns the cache off).
+    explicit ResponseCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+
+    /// The answer stored for `key` at exactly `head`, if any.
+    std::shared_ptr<const CachedAnswer> find(std::int64_t head, std::string_view key);
+    /// Keeps `answer` for `key` at `head`; an answer of an older head is not kept.
+    void store(std::int64_t head, std::string_view key, CachedAnswer answer);
 
     std::uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
     std::uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
@@ -40,7 +49,8 @@ private:
     std::mutex mutex_;
     std::int64_t head_ = -1;
     std::size_t bytes_ = 0;
-    std::unordered_map<std::string, std::string, KeyHash, std::equal_to<>> pages_;
+    std::unordered_map<std::string, std::shared_ptr<const CachedAnswer>, KeyHash, std::equal_to<>>
+        answers_;
     std::atomic<std::uint64_t> hits_{0}, misses_{0};
 };
 

@@ -16,7 +16,7 @@ class Hub;
 
 namespace omnivibe::http {
 
-class ListCache;
+class ResponseCache;
 
 struct ServiceOptions {
     std::string db_path = "data/omnivibe.db";
@@ -26,8 +26,8 @@ struct ServiceOptions {
     std::vector<std::string> cors_origins{"http://localhost:3000"};
     int sse_heartbeat_seconds = 15;
     std::size_t sse_max_lag_bytes = 4096ULL << 10;
-    /// Rendered list pages kept for the current log head (0: none).
-    std::size_t list_cache_bytes = 8ULL << 20;
+    /// Rendered GET answers kept for the current log head (0: none).
+    std::size_t response_cache_bytes = 16ULL << 20;
 };
 
 struct Service {
@@ -35,7 +35,7 @@ struct Service {
     writer::Writer& writer;
     store::ReadPool& reads;
     feed::Hub* hub = nullptr;
-    ListCache* lists = nullptr;
+    ResponseCache* answers = nullptr;
 };
 
 }  // namespace omnivibe::http
