@@ -61,7 +61,10 @@ net::awaitable<void> connection_loop(const Target& target, Budget& budget, const
     const auto endpoint = endpoint_of(target);
     const auto timeout = timeout_of(target);
     std::optional<beast::tcp_stream> stream;
+    // Room for a whole list page per read: Beast sizes each read by the
+    // buffer's free capacity, and a small buffer cost a recv per 1-4 KB.
     beast::flat_buffer buffer;
+    buffer.reserve(64 * 1024);
     net::steady_timer timer(ex);
     while (auto ticket = budget.take()) {
         if (budget.paced() && ticket->due > Clock::now()) {
