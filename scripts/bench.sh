@@ -211,9 +211,6 @@ if [[ -x $BIN/omnivibe-replay ]]; then
     T1=$(date +%s.%N)
     REPLAY_SECONDS=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.2f", b - a }')
 fi
-kill "$BARE_PID" 2>/dev/null; wait "$BARE_PID" 2>/dev/null || true
-BARE_PID=
-
 # --- a large log: replay rate and startup at SPEC section 10's size ------------------
 # omnivibe-bench-log writes a log shaped like real use (creates, updates,
 # storyboard edits, deletes); the replay projects it, then the server starts on it.
@@ -234,9 +231,20 @@ if [[ $MILLION -gt 0 && -x $BIN/omnivibe-bench-log && -x $BIN/omnivibe-replay ]]
     BIG_STARTUP=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.2f", b - a }')
     sleep 1
     BIG_RSS=$(proc_kb "$SERVER_PID" VmRSS)
+    # How the figures scale with the size of the database: the 64-connection
+    # runs again on the large one, beside the bare server.
+    BIG_CAMPAIGNS=$(sqlite3 "$SCRATCH/million.db" 'SELECT count(*) FROM campaigns')
+    BIG_ROWS=$(sqlite3 "$SCRATCH/million.db" 'SELECT (SELECT count(*) FROM clients) + (SELECT count(*) FROM campaigns) + (SELECT count(*) FROM content_schedule) + (SELECT count(*) FROM storyboard_blocks) + (SELECT count(*) FROM generated_scripts)')
+    BIG_IDS=$(sqlite3 "$SCRATCH/million.db" "SELECT min(id) || '-' || max(id) FROM campaigns")
+    lg big_bare_get "$BARE_PORT" --mode get --id-range "$BIG_IDS" --connections 64 --duration "$SECONDS_PER_RUN"
+    lg big_get "$PORT" --mode get --id-range "$BIG_IDS" --connections 64 --duration "$SECONDS_PER_RUN"
+    lg big_list "$PORT" --mode list --connections 64 --duration "$SECONDS_PER_RUN"
+    lg big_create "$PORT" --mode create --connections 64 --duration "$SECONDS_PER_RUN"
     stop_server
     rm -f "$SCRATCH"/million.db*
 fi
+kill "$BARE_PID" 2>/dev/null; wait "$BARE_PID" 2>/dev/null || true
+BARE_PID=
 
 # --- instructions per request: deterministic, unlike any timing on a shared machine --
 # The server runs under callgrind with one network thread; after a warm-up the
@@ -412,6 +420,23 @@ report() {
     if [[ -n $BIG_LINE ]]; then
         echo "- A log of $BIG_EVENTS events ($BIG_MB MB, \`omnivibe-bench-log\`): \`omnivibe-replay --db\` took ${BIG_REPLAY_SECONDS} s wall; the tool said: \"$BIG_LINE\" (target ≥ 200,000 events/s)."
         echo "- The server started on it in ${BIG_STARTUP} s to listening (target < 1 s), at $(mb "$BIG_RSS") MB RSS idle."
+        echo
+        echo "### Database size"
+        echo
+        echo "The 64-connection runs on the benchmark database and again on the large log's"
+        echo "(${BIG_EVENTS} events; ${BIG_ROWS} rows in the read tables, ${BIG_CAMPAIGNS} of them campaigns), each beside the bare server:"
+        echo
+        echo "| request | $EVENTS events, 10,000 campaigns | ratio to bare | $BIG_EVENTS events | ratio to bare |"
+        echo "|---|---:|---:|---:|---:|"
+        local small_get small_list small_bare
+        small_get=$(for r in $(seq 1 "$ROUNDS"); do field "get_c64_r$r" .requests_per_second; done | median)
+        small_list=$(for r in $(seq 1 "$ROUNDS"); do field "list_c64_r$r" .requests_per_second; done | median)
+        small_bare=$(for r in $(seq 1 "$ROUNDS"); do field "bare_get_c64_r$r" .requests_per_second; done | median)
+        local big_bare
+        big_bare=$(field big_bare_get .requests_per_second)
+        echo "| GET /campaigns/{id} | $(fmt0 "$small_get")/s | $(pct "$small_get" "$small_bare") | $(fmt0 "$(field big_get .requests_per_second)")/s | $(pct "$(field big_get .requests_per_second)" "$big_bare") |"
+        echo "| GET /campaigns?page_size=20 | $(fmt0 "$small_list")/s | $(pct "$small_list" "$small_bare") | $(fmt0 "$(field big_list .requests_per_second)")/s | $(pct "$(field big_list .requests_per_second)" "$big_bare") |"
+        echo "| POST /campaigns (p99) | $(fmt0 "$(field create_c64 .requests_per_second)")/s ($(fmt2 "$(field create_c64 .latency_ms.p99)") ms) | | $(fmt0 "$(field big_create .requests_per_second)")/s ($(fmt2 "$(field big_create .latency_ms.p99)") ms) | |"
     fi
     echo
     echo "### Commands"
@@ -429,6 +454,7 @@ report() {
     echo "omnivibe-loadgen --mode feed --subscribers 1000 --rate 200 --connections 4 --duration 10 --drain 15"
     echo "omnivibe-loadgen --mode feed --subscribers 10000 --rate 2 --requests 4 --connections 1 --drain 30"
     echo "omnivibe-bench-log --db SCRATCH/million.db --events $MILLION; omnivibe-replay --db SCRATCH/million.db; omnivibe-server --db SCRATCH/million.db"
+    echo "omnivibe-loadgen --mode get|list|create --connections 64 ...   # on the large database too, beside the bare server"
     echo "valgrind --tool=callgrind omnivibe-server --threads 1 ...   # then get, list, create, patch with --requests N"
     echo '```'
 }
