@@ -27,6 +27,7 @@ std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv
     std::uint64_t max_upload_mb = 200;
     std::uint64_t sse_max_lag_kb = o.service.sse_max_lag_bytes >> 10;
     std::uint64_t max_header_kb = o.max_header_bytes >> 10;
+    std::uint64_t response_cache_mb = o.service.response_cache_bytes >> 20;
     unsigned port = 8000;
 
     po::options_description desc("Options");
@@ -64,6 +65,8 @@ std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv
          "open connections at most; more are refused with 503")
         ("max-header-kb", po::value(&max_header_kb)->default_value(max_header_kb),
          "largest request line and headers, in KiB; larger are answered 431")
+        ("response-cache-mb", po::value(&response_cache_mb)->default_value(response_cache_mb),
+         "memory for GET answers kept while the log head does not move, in MiB; 0 turns it off")
         ("log-format", po::value(&log_format)->default_value(log_format), "text or json")
         ("log-level", po::value(&log_level)->default_value(log_level), "debug, info, warn or error");
 
@@ -128,6 +131,8 @@ std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv
     o.service.sse_max_lag_bytes = static_cast<std::size_t>(sse_max_lag_kb) << 10;
     if (max_header_kb < 1 || max_header_kb > 1024) return bad("--max-header-kb must be from 1 to 1024");
     o.max_header_bytes = static_cast<std::size_t>(max_header_kb) << 10;
+    if (response_cache_mb > 4096) return bad("--response-cache-mb must be from 0 to 4096");
+    o.service.response_cache_bytes = static_cast<std::size_t>(response_cache_mb) << 20;
     return cl;
 }
 

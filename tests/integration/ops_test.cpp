@@ -389,6 +389,24 @@ BOOST_AUTO_TEST_CASE(the_header_limit_is_configurable_and_answered_431) {
     BOOST_TEST(r.output.find("--max-header-kb") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(the_response_cache_can_be_turned_off) {
+    TempDir dir;
+    ServerProcess p(dir.file("db"), dir.file("up"), {"--response-cache-mb", "0"});
+    HttpClient c(p.port());
+    BOOST_REQUIRE(c.post("/api/v1/clients", R"({"name":"Acme"})").status == 201);
+    const auto first = c.get("/api/v1/clients/1");
+    const auto again = c.get("/api/v1/clients/1");
+    BOOST_TEST(again.body == first.body);
+    BOOST_TEST(c.get("/api/v1/clients").status == 200);
+    BOOST_TEST(c.get("/api/v1/clients").status == 200);
+    const std::string metrics = c.get("/metrics").body;
+    BOOST_TEST(metrics.find("\nomnivibe_response_cache_hits_total 0\n") != std::string::npos, metrics);
+    auto r = run_command(binary_path("omnivibe-server") + " --response-cache-mb 5000 --port 0 --db " +
+                         dir.file("x.db"));
+    BOOST_TEST(r.exit_code == 2);
+    BOOST_TEST(r.output.find("--response-cache-mb") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(the_connection_cap_answers_503_and_closes) {
     TempDir dir;
     ServerProcess p(dir.file("db"), dir.file("up"), {"--max-connections", "20"});

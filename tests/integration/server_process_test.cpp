@@ -21,7 +21,7 @@ BOOST_AUTO_TEST_CASE(help_describes_every_option) {
     for (const char* opt : {"--db", "--host", "--port", "--uploads", "--threads", "--durability",
                             "--tokens", "--cors-origin", "--max-body", "--max-upload-mb",
                             "--sse-heartbeat", "--sse-max-lag-kb", "--header-timeout", "--idle-timeout",
-                            "--max-connections", "--max-header-kb", "--log-format", "--log-level", "--allow-anonymous"})
+                            "--max-connections", "--max-header-kb", "--response-cache-mb", "--log-format", "--log-level", "--allow-anonymous"})
         BOOST_TEST(r.output.find(opt) != std::string::npos, opt);
 }
 
