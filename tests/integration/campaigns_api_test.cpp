@@ -148,11 +148,17 @@ double counter(HttpClient& c, const std::string& name) {
     return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
 }
 
-BOOST_AUTO_TEST_CASE(a_repeat_is_served_from_the_cache_until_the_next_write) {
+// A server holding client 1 and its campaign 1.
+struct OneCampaign {
     TestServer s;
-    auto c = s.client();
-    create_client(c, "A");
-    create_campaign(c, 1, "Spring");
+    HttpClient c = s.client();
+    OneCampaign() {
+        create_client(c, "A");
+        create_campaign(c, 1, "Spring");
+    }
+};
+
+BOOST_FIXTURE_TEST_CASE(a_repeat_is_served_from_the_cache_until_the_next_write, OneCampaign) {
     const std::string target = "/api/v1/campaigns?sort=name";
     auto first = c.get(target);
     const double hits = counter(c, "omnivibe_response_cache_hits_total");
@@ -172,11 +178,8 @@ BOOST_AUTO_TEST_CASE(a_repeat_is_served_from_the_cache_until_the_next_write) {
     BOOST_TEST(c.get("/api/v1/campaigns/1/schedule").body.find("\"t1\"") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(an_entity_repeat_is_a_hit_with_its_etag_and_a_write_is_seen_at_once) {
-    TestServer s;
-    auto c = s.client();
-    create_client(c, "A");
-    create_campaign(c, 1, "Spring");
+BOOST_FIXTURE_TEST_CASE(an_entity_repeat_is_a_hit_with_its_etag_and_a_write_is_seen_at_once,
+                        OneCampaign) {
     const std::string target = "/api/v1/campaigns/1";
     auto first = c.get(target);
     BOOST_TEST(first.status == 200);
