@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "omnivibe/core/clock.hpp"
@@ -33,9 +34,34 @@ std::string stamp(const domain::Event& ev, std::string_view field) {
     return format_rfc3339(ev.recorded_at);
 }
 
+// created_at and updated_at of a new row: given in the event (imported
+// history), else the time it was recorded.
+std::pair<std::string, std::string> creation_stamps(const domain::Event& ev) {
+    const std::string* created = domain::get_string(ev.data, "created_at");
+    const std::string* updated = domain::get_string(ev.data, "updated_at");
+    const std::string recorded = created && updated ? std::string() : format_rfc3339(ev.recorded_at);
+    return {created ? *created : recorded, updated ? *updated : recorded};
+}
+
 }  // namespace
 
 std::span<const std::string_view> read_tables() { return kReadTables; }
+
+domain::Entity created_entity(const domain::Event& ev) {
+    const auto& ki = domain::info(ev.kind);
+    domain::Entity e;
+    e.kind = ev.kind;
+    e.id = ev.entity_id;
+    e.version = ev.stream_version;
+    std::tie(e.created_at, e.updated_at) = creation_stamps(ev);
+    e.fields.reserve(ki.fields.size());
+    for (const auto& f : ki.fields) {
+        const domain::Value* v = domain::find(ev.data, f.name);
+        e.fields.push_back({std::string(f.name), v ? *v : domain::Value{domain::Null{}}});
+    }
+    for (auto name : ki.computed) e.computed.push_back({std::string(name), std::int64_t{0}});
+    return e;
+}
 
 void Projector::write_stream(std::string_view stream, std::string_view kind, std::int64_t id,
                              std::int64_t version, bool deleted) {
@@ -101,11 +127,9 @@ void Projector::insert_entity(const domain::Event& ev) {
         if (v) s.bind(i++, *v); else s.bind_null(i++);
     }
     s.bind(i++, ev.stream_version);
-    const std::string* created = domain::get_string(ev.data, "created_at");
-    const std::string* updated = domain::get_string(ev.data, "updated_at");
-    const std::string recorded = created && updated ? std::string() : format_rfc3339(ev.recorded_at);
-    s.bind(i++, std::string_view(created ? *created : recorded));
-    s.bind(i++, std::string_view(updated ? *updated : recorded));
+    const auto [created_at, updated_at] = creation_stamps(ev);
+    s.bind(i++, std::string_view(created_at));
+    s.bind(i++, std::string_view(updated_at));
     s.run();
 }
 

@@ -40,6 +40,20 @@ int bucket_of(std::size_t n) {
 
 Error internal(std::string detail) { return Error::make(ErrorCode::internal, std::move(detail)); }
 
+// The event that created the entity a command answers with, when the command
+// created it and nothing else in it touched that entity: then the answer is
+// the row that event inserted, with no need to read it back.
+const domain::Event* creating_event(const domain::Decision& d) {
+    if (d.outcome != domain::Decision::Outcome::created) return nullptr;
+    const domain::Event* found = nullptr;
+    for (const auto& ev : d.events)
+        if (ev.kind == d.kind && ev.entity_id == d.id) {
+            if (found || ev.stream_version != 1) return nullptr;
+            found = &ev;
+        }
+    return found;
+}
+
 }  // namespace
 
 Writer::Writer(WriterOptions options, Publisher publisher, Completions completions)
@@ -224,6 +238,10 @@ void Writer::process(std::vector<Pending>& batch) {
                 result.seq = log.head().seq;
                 switch (req.shape) {
                     case ResponseShape::entity: {
+                        if (const domain::Event* created = creating_event(*decision)) {
+                            result.body = projection::entity_body(projection::created_entity(*created));
+                            break;
+                        }
                         auto body = projection::entity_body(db, decision->kind, decision->id);
                         if (!body) throw store::SqliteError(internal("written entity not found"), 0);
                         result.body = std::move(*body);

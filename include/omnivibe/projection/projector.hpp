@@ -17,6 +17,7 @@
 
 #include "omnivibe/core/result.hpp"
 #include "omnivibe/domain/events.hpp"
+#include "omnivibe/domain/state.hpp"
 #include "omnivibe/store/db.hpp"
 
 namespace omnivibe::projection {
@@ -27,6 +28,13 @@ inline constexpr std::int64_t kProjectionVersion = 1;
 
 /// The read tables a rebuild clears and refills, in dependency order.
 std::span<const std::string_view> read_tables();
+
+/// The row a creating event (client.created, block_added...) inserts, as
+/// load_entity() would read it back right after: the event's fields in
+/// catalogue order, its version and stamps, and zero for the computed counts
+/// (nothing can refer to an id before it exists). The writer answers a create
+/// with it instead of reading the row it has just written.
+domain::Entity created_entity(const domain::Event& ev);
 
 class Projector {
 public:
