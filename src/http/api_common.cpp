@@ -72,7 +72,7 @@ void submit_write(Service& svc, Request& req, writer::WriteRequest write, Reply 
         if (!r) return reply(error_response(r.error(), request_id));
         Response resp;
         resp.status = r->status;
-        resp.body = std::move(r->body);
+        resp.body = r->take_body();  // on this network thread, not the writer's
         resp.set("ETag", "\"" + std::to_string(r->version) + "\"");
         resp.set("X-Event-Seq", std::to_string(r->seq));
         if (r->replayed) resp.set("Idempotent-Replayed", "true");

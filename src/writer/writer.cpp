@@ -56,6 +56,13 @@ const domain::Event* creating_event(const domain::Decision& d) {
 
 }  // namespace
 
+std::string WriteResult::take_body() {
+    if (!entity) return std::move(body);
+    std::string rendered = projection::entity_body(*entity);
+    entity.reset();
+    return rendered;
+}
+
 Writer::Writer(WriterOptions options, Publisher publisher, Completions completions)
     : options_(std::move(options)),
       publisher_(std::move(publisher)),
@@ -199,9 +206,12 @@ void Writer::process(std::vector<Pending>& batch) {
                                 ErrorCode::idempotency_key_reused,
                                 "This Idempotency-Key was already used for a different request.");
                         } else {
-                            outcomes[i].result = WriteResult{static_cast<int>(q.column_int(1)),
-                                                             std::string(q.column_text(2)),
-                                                             q.column_int(3), q.column_int(4), true};
+                            outcomes[i].result = WriteResult{.status = static_cast<int>(q.column_int(1)),
+                                                             .body = std::string(q.column_text(2)),
+                                                             .entity = std::nullopt,
+                                                             .version = q.column_int(3),
+                                                             .seq = q.column_int(4),
+                                                             .replayed = true};
                         }
                         q.reset();
                         sp.release();
@@ -239,7 +249,8 @@ void Writer::process(std::vector<Pending>& batch) {
                 switch (req.shape) {
                     case ResponseShape::entity: {
                         if (const domain::Event* created = creating_event(*decision)) {
-                            result.body = projection::entity_body(projection::created_entity(*created));
+                            result.entity = projection::created_entity(*created);
+                            if (keyed) result.body = result.take_body();  // stored below
                             break;
                         }
                         auto body = projection::entity_body(db, decision->kind, decision->id);

@@ -60,7 +60,7 @@ BOOST_FIXTURE_TEST_CASE(a_write_is_answered_after_commit_with_version_and_seq, W
     BOOST_TEST(r->status == 201);
     BOOST_TEST(r->version == 1);
     BOOST_TEST(r->seq == 1);
-    BOOST_TEST(r->body.find("\"name\":\"Acme\"") != std::string::npos);
+    BOOST_TEST(r->take_body().find("\"name\":\"Acme\"") != std::string::npos);
     BOOST_TEST(writer.head() == 1);
     // Committed, so another connection sees it.
     auto other = store::Db::open(dir.file("w.db"), store::OpenMode::read_only);

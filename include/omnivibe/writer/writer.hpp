@@ -23,12 +23,14 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "omnivibe/core/result.hpp"
 #include "omnivibe/domain/commands.hpp"
+#include "omnivibe/domain/state.hpp"
 #include "omnivibe/domain/events.hpp"
 #include "omnivibe/store/event_store.hpp"
 
@@ -53,10 +55,17 @@ struct WriteRequest {
 
 struct WriteResult {
     int status = 200;
-    std::string body;
+    std::string body;  ///< the answer's JSON; read it with take_body()
+    /// Instead of `body`: a created entity whose JSON the answering thread
+    /// renders, so that work stays off the writer thread, the one that sets
+    /// the write rate. (A keyed write's body is rendered and stored at once.)
+    std::optional<domain::Entity> entity;
     std::int64_t version = 0;  ///< ETag of the entity the response is about
     std::int64_t seq = 0;      ///< seq of the last event written (the head if none)
     bool replayed = false;     ///< answered from a stored idempotency key
+
+    /// The answer's JSON, rendering `entity` when that is what the writer left.
+    std::string take_body();
 };
 
 using WriteCallback = std::function<void(Result<WriteResult>)>;
