@@ -26,17 +26,12 @@ BOOST_AUTO_TEST_CASE(help_describes_every_option) {
 }
 
 BOOST_AUTO_TEST_CASE(bad_options_exit_2_with_a_message) {
-    auto r = run_command(binary_path("omnivibe-server") + " --durability sometimes");
-    BOOST_TEST(r.exit_code == 2);
-    BOOST_TEST(r.output.find("--durability") != std::string::npos);
+    check_server_refuses("--durability sometimes", "--durability");
 }
 
 BOOST_AUTO_TEST_CASE(refuses_a_public_address_without_tokens) {
     TempDir dir;
-    auto r = run_command(binary_path("omnivibe-server") + " --host 0.0.0.0 --port 0 --db " +
-                         dir.file("x.db"));
-    BOOST_TEST(r.exit_code == 2);
-    BOOST_TEST(r.output.find("without --tokens") != std::string::npos);
+    check_server_refuses("--host 0.0.0.0 --port 0 --db " + dir.file("x.db"), "without --tokens");
 }
 
 BOOST_AUTO_TEST_CASE(serves_creates_its_files_and_stops_cleanly_on_sigterm) {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -63,6 +64,12 @@ CommandResult run_command(const std::string& command_line) {
     const int status = ::pclose(pipe);
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return r;
+}
+
+void check_server_refuses(const std::string& args, std::string_view mention) {
+    const auto r = run_command(binary_path("omnivibe-server") + " " + args);
+    BOOST_TEST(r.exit_code == 2, args);
+    BOOST_TEST(r.output.find(mention) != std::string::npos, r.output);
 }
 
 ServerProcess::ServerProcess(const std::string& db_path, const std::string& uploads_dir,

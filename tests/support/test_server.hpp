@@ -59,6 +59,9 @@ struct CommandResult {
     std::string output;  ///< stdout and stderr together
 };
 CommandResult run_command(const std::string& command_line);
+/// Runs omnivibe-server with `args` and checks that it refuses them as a
+/// usage error: exit status 2, and `mention` in what it printed.
+void check_server_refuses(const std::string& args, std::string_view mention);
 
 class ServerProcess {
 public:
