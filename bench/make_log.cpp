@@ -1,8 +1,8 @@
 // omnivibe-bench-log: writes a large, realistic events log for measuring
-// replay, audit and start-up (docs/TOOLS.md). Every event is decided by
-// domain::decide against the database being filled, appended by the
-// EventStore and projected by the Projector, as the server's writer does, so
-// the log has the shapes, versions, positions and cascades of real use.
+// replay, audit and start-up (docs/TOOLS.md). Every command goes through the
+// server's own write path (writer::Applier: decide against the database being
+// filled, append, project), so the log has the shapes, versions, positions
+// and cascades of real use.
 //
 //   omnivibe-bench-log --db big.db --events 1000000
 //
@@ -15,12 +15,10 @@
 #include <filesystem>
 #include <iostream>
 
-#include "omnivibe/domain/decide.hpp"
 #include "omnivibe/domain/validation.hpp"
-#include "omnivibe/projection/projector.hpp"
-#include "omnivibe/store/event_store.hpp"
 #include "omnivibe/store/migrations.hpp"
-#include "omnivibe/writer/sqlite_state.hpp"
+#include "omnivibe/writer/applier.hpp"
+#include "omnivibe/writer/sqlite_session.hpp"
 
 namespace {
 
@@ -29,11 +27,10 @@ using namespace omnivibe::domain;
 
 class Generator {
   public:
-    explicit Generator(store::Db& db) : db_(db), log_(db), projector_(db), state_(db) {
-        log_.load_head();
-    }
+    explicit Generator(store::Db& db) : session_(db) {}
 
-    std::int64_t events() const { return log_.head().seq; }
+    writer::SqliteSession& session() { return session_; }
+    std::int64_t events() const { return session_.head().seq; }
 
     std::int64_t create(Kind kind, Fields body, std::optional<std::int64_t> parent = {}) {
         auto fields = validate(kind, body, Mode::create);
@@ -46,24 +43,20 @@ class Generator {
         run(UpdateEntity{kind, id, std::move(*fields), std::nullopt});
     }
     std::int64_t run(const Command& cmd) {
-        auto d = decide(state_, cmd);
-        if (!d) throw std::runtime_error(d.error().detail);
-        for (auto& ev : d->events) {
-            ev.recorded_at = clock_ += 250;
-            ev.meta.actor = kActors[static_cast<std::size_t>(log_.head().seq % 4)];
-            ev.meta.source = "api";
-            log_.append(ev);
-            projector_.apply(ev);
-        }
-        return d->id;
+        writer::WriteRequest request;
+        request.command = cmd;
+        request.meta.actor = kActors[static_cast<std::size_t>(events() % 4)];
+        request.meta.source = "api";
+        request.view = writer::View::id_only;
+        auto applied = applier_.apply(session_, request, clock_ += 250);
+        if (!applied) throw std::runtime_error(applied.error().detail);
+        return applied->id;
     }
 
   private:
     static constexpr const char* kActors[] = {"alice", "bob", "carol", "frontend"};
-    store::Db& db_;
-    store::EventStore log_;
-    projection::Projector projector_;
-    writer::SqliteState state_;
+    writer::SqliteSession session_;
+    writer::Applier applier_;
     UnixMillis clock_ = 1769904000000;  // 2026-02-01T00:00:00Z
 };
 
@@ -155,13 +148,12 @@ int main(int argc, char** argv) {
             return 3;
         }
         Generator g(**db);
-        projection::Projector projector(**db);
         std::int64_t campaign = 0;
         while (g.events() < target) {
-            store::Tx tx(**db);
+            g.session().begin();
             for (int i = 0; i < 50 && g.events() < target; ++i) one_campaign(g, campaign++);
-            projector.checkpoint(g.events());
-            tx.commit();
+            g.session().checkpoint();
+            g.session().commit();
             std::cerr << "\r" << g.events() << " events" << std::flush;
         }
         std::cerr << "\n";

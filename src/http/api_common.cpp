@@ -48,6 +48,31 @@ Result<domain::Fields> parse_json_body(const Request& req) {
     return json::parse_object(req.body);
 }
 
+namespace {
+
+// The answer to a write, from what the writer reports it did.
+writer::KeptBody render_write(const writer::Applied& a, writer::View view) {
+    writer::KeptBody answer;
+    answer.status = a.outcome == domain::Decision::Outcome::created ? 201 : 200;
+    switch (view) {
+        case writer::View::entity:
+            answer.body = a.entity ? projection::entity_body(*a.entity)
+                                   : projection::deleted_body(a.id);
+            break;
+        case writer::View::id_only: answer.body = projection::deleted_body(a.id); break;
+        case writer::View::storyboard:
+            answer.body = projection::storyboard_body(a.id, a.blocks);
+            break;
+        case writer::View::resource:
+            answer.body = a.resource ? projection::resource_body(*a.resource, a.id)
+                                     : projection::deleted_body(a.id);
+            break;
+    }
+    return answer;
+}
+
+}  // namespace
+
 void submit_write(Service& svc, Request& req, writer::WriteRequest write, Reply reply) {
     const std::string_view key = req.header("idempotency-key");
     if (key.size() > 200) {
@@ -67,15 +92,26 @@ void submit_write(Service& svc, Request& req, writer::WriteRequest write, Reply 
         material += req.body;
         write.fingerprint = sha256_hex(material);
     }
-    svc.writer.submit(std::move(write), [request_id = req.request_id,
-                                         reply = std::move(reply)](Result<writer::WriteResult> r) {
+    const writer::View view = write.view;
+    // A keyed write's answer is rendered by the writer, to be kept with its
+    // events; any other is rendered here, on the network thread that sends it.
+    if (!key.empty())
+        write.render_kept = [view](const writer::Applied& a) { return render_write(a, view); };
+    svc.writer.submit(std::move(write), [request_id = req.request_id, view,
+                                         reply = std::move(reply)](Result<writer::Applied> r) {
         if (!r) return reply(error_response(r.error(), request_id));
         Response resp;
-        resp.status = r->status;
-        resp.body = r->take_body();  // on this network thread, not the writer's
+        if (r->replayed) {
+            resp.status = r->replayed->status;
+            resp.body = std::move(r->replayed->body);
+            resp.set("Idempotent-Replayed", "true");
+        } else {
+            writer::KeptBody answer = render_write(*r, view);
+            resp.status = answer.status;
+            resp.body = std::move(answer.body);
+        }
         resp.set("ETag", "\"" + std::to_string(r->version) + "\"");
         resp.set("X-Event-Seq", std::to_string(r->seq));
-        if (r->replayed) resp.set("Idempotent-Replayed", "true");
         reply(std::move(resp));
     });
 }
@@ -205,7 +241,6 @@ void create_entity(Service& svc, domain::Kind kind, Request& req, Reply reply,
     if (!fields) return reply(fail(req, fields.error()));
     writer::WriteRequest w;
     w.command = domain::CreateEntity{kind, std::move(fields).value(), parent_id};
-    w.success_status = 201;
     submit_write(svc, req, std::move(w), std::move(reply));
 }
 
@@ -232,7 +267,7 @@ void delete_entity(Service& svc, domain::Kind kind, Request& req, const PathPara
     if (!if_match) return reply(fail(req, if_match.error()));
     writer::WriteRequest w;
     w.command = domain::DeleteEntity{kind, *id, *if_match};
-    w.shape = writer::ResponseShape::deleted;
+    w.view = writer::View::id_only;
     submit_write(svc, req, std::move(w), std::move(reply));
 }
 

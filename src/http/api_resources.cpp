@@ -197,9 +197,8 @@ struct Resources {
         };
         writer::WriteRequest w;
         w.command = domain::AttachResource{campaign_id, resource, *if_match};
-        w.shape = writer::ResponseShape::resource;
+        w.view = writer::View::resource;
         w.resource_type = *type;
-        w.success_status = 201;
         // What the request asked for, since its body is not kept: for
         // Idempotency-Key, the same file with the same fields is the same request.
         w.fingerprint = sha256_hex(std::string(to_string(req.method)) + '\n' + req.path + '\n' +
@@ -290,7 +289,7 @@ struct Resources {
         if (!if_match) return reply(fail(req, if_match.error()));
         writer::WriteRequest w;
         w.command = domain::DetachResource{*id, std::string((*slot)->type), *if_match};
-        w.shape = writer::ResponseShape::deleted;
+        w.view = writer::View::id_only;
         submit_write(svc, req, std::move(w), std::move(reply));
     }
 };

@@ -66,7 +66,7 @@ void reorder_storyboard(Service& svc, Request& req, const PathParams& p, Reply r
     if (!ids) return reply(fail(req, ids.error()));
     writer::WriteRequest w;
     w.command = domain::ReorderBlocks{*id, std::move(ids).value(), *if_match};
-    w.shape = writer::ResponseShape::storyboard;
+    w.view = writer::View::storyboard;
     submit_write(svc, req, std::move(w), std::move(reply));
 }
 

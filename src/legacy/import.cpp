@@ -9,12 +9,11 @@
 #include <set>
 
 #include "omnivibe/core/text.hpp"
-#include "omnivibe/domain/decide.hpp"
 #include "omnivibe/domain/validation.hpp"
 #include "omnivibe/json/decode.hpp"
 #include "omnivibe/json/encode.hpp"
-#include "omnivibe/projection/projector.hpp"
-#include "omnivibe/writer/sqlite_state.hpp"
+#include "omnivibe/writer/applier.hpp"
+#include "omnivibe/writer/sqlite_session.hpp"
 
 namespace omnivibe::legacy {
 
@@ -110,7 +109,7 @@ std::string trim(std::string_view s) {
 // a kind is the legacy row's own id: ids are preserved.
 class ImportState final : public domain::StateView {
   public:
-    explicit ImportState(store::Db& db) : inner_(db) {}
+    explicit ImportState(const domain::StateView& inner) : inner_(inner) {}
     void force_next_id(std::optional<std::int64_t> id) { next_ = id; }
 
     std::optional<domain::Entity> find(Kind kind, std::int64_t id) const override {
@@ -130,7 +129,7 @@ class ImportState final : public domain::StateView {
     }
 
   private:
-    writer::SqliteState inner_;
+    const domain::StateView& inner_;
     std::optional<std::int64_t> next_;
 };
 
@@ -138,11 +137,9 @@ class Importer {
   public:
     Importer(store::Db& legacy, store::Db& target, const ImportOptions& options)
         : legacy_(legacy),
-          target_(target),
           options_(options),
-          log_(target),
-          projector_(target),
-          state_(target) {
+          session_(target),
+          state_(session_.state()) {
         now_ = options.recorded_at ? options.recorded_at : now_millis();
     }
 
@@ -171,7 +168,8 @@ class Importer {
         ++count.rejected;
         report_.rejected.push_back({count.table, id, std::move(reason)});
     }
-    void append(domain::Decision& d, const Fields& extra_on_first, const Fields& extra_on_last);
+    /// Applies one command through the write path; the rejection reason on failure.
+    Result<writer::Applied> apply(domain::Command command, Fields on_first, Fields on_last);
     void report_file(std::string what, const std::string* path);
 
     void import_clients();
@@ -183,10 +181,9 @@ class Importer {
     void report_resources();
 
     store::Db& legacy_;
-    store::Db& target_;
     const ImportOptions& options_;
-    store::EventStore log_;
-    projection::Projector projector_;
+    writer::SqliteSession session_;
+    writer::Applier applier_;
     ImportState state_;
     UnixMillis now_ = 0;
     ImportReport report_;
@@ -318,21 +315,17 @@ Fields Importer::body_of(Kind kind, std::string_view table, const Row& row) {
     return body;
 }
 
-void Importer::append(domain::Decision& d, const Fields& extra_on_first,
-                      const Fields& extra_on_last) {
-    for (std::size_t i = 0; i < d.events.size(); ++i) {
-        domain::Event& ev = d.events[i];
-        ev.recorded_at = now_;
-        std::string cause = std::move(ev.meta.cause);
-        ev.meta = domain::EventMeta{options_.actor, "", "", "legacy-import", std::move(cause)};
-        if (i == 0)
-            for (const auto& f : extra_on_first) ev.data.push_back(f);
-        if (i + 1 == d.events.size())
-            for (const auto& f : extra_on_last) ev.data.push_back(f);
-        log_.append(ev);
-        projector_.apply(ev);
-        ++report_.events;
-    }
+Result<writer::Applied> Importer::apply(domain::Command command, Fields on_first,
+                                        Fields on_last) {
+    writer::WriteRequest request;
+    request.command = std::move(command);
+    request.meta = domain::EventMeta{options_.actor, "", "", "legacy-import", ""};
+    request.view = writer::View::id_only;
+    request.on_first_event = std::move(on_first);
+    request.on_last_event = std::move(on_last);
+    auto applied = applier_.apply(session_, request, now_, &state_);
+    if (applied) report_.events += static_cast<std::int64_t>(applied->rows.size());
+    return applied;
 }
 
 bool Importer::create(Kind kind, TableCount& count, const Row& row, Fields body,
@@ -377,25 +370,14 @@ bool Importer::create(Kind kind, TableCount& count, const Row& row, Fields body,
     }
 
     state_.force_next_id(row.id);
-    auto decision = domain::decide(state_, domain::CreateEntity{kind, std::move(*valid), parent});
+    auto applied = apply(domain::CreateEntity{kind, std::move(*valid), parent},
+                         Fields{{"created_at", created_at}, {"updated_at", updated_at}}, {});
     state_.force_next_id(std::nullopt);
-    if (!decision) {
-        std::string reason = decision.error().detail;
-        for (const auto& e : decision.error().errors)
+    if (!applied) {
+        std::string reason = applied.error().detail;
+        for (const auto& e : applied.error().errors)
             reason += " (" + e.field + ": " + e.message + ")";
         reject(count, row.id, reason);
-        return false;
-    }
-    const store::Head head = log_.head();
-    const std::int64_t events = report_.events;
-    store::Savepoint sp(target_);
-    try {
-        append(*decision, Fields{{"created_at", created_at}, {"updated_at", updated_at}}, {});
-        sp.release();
-    } catch (const store::SqliteError& e) {
-        log_.restore_head(head);
-        report_.events = events;
-        reject(count, row.id, e.error().detail);
         return false;
     }
     ++count.imported;
@@ -542,14 +524,17 @@ void Importer::delete_soft_deleted() {
     for (const Row* row : gone) {
         if (!state_.find(Kind::campaign, row->id)) continue;  // rejected earlier
         const std::string deleted_at = timestamp(*row, "campaigns", "deleted_at", "");
-        auto decision = domain::decide(state_, domain::DeleteEntity{Kind::campaign, row->id, {}});
-        if (!decision) {
+        auto applied = apply(domain::DeleteEntity{Kind::campaign, row->id, {}}, {},
+                             Fields{{"deleted_at", deleted_at}});
+        if (!applied) {
             reject(count_of("campaigns"), row->id,
-                   "soft-deleted but could not be deleted: " + decision.error().detail);
+                   "soft-deleted but could not be deleted: " + applied.error().detail);
             continue;
         }
-        for (const auto& ev : decision->events) {
-            switch (ev.type) {
+        for (const auto& ev : applied->rows) {
+            const auto type = domain::event_type_from_name(ev.type);
+            if (!type) continue;
+            switch (*type) {
                 case domain::EventType::campaign_deleted:
                     ++count_of("campaigns").deleted;
                     break;
@@ -566,7 +551,6 @@ void Importer::delete_soft_deleted() {
                     break;
             }
         }
-        append(*decision, {}, Fields{{"deleted_at", deleted_at}});
         note(
             "campaigns.deleted_at: soft-deleted campaign imported, then deleted with everything "
             "under it (history kept in the log)");
@@ -606,8 +590,7 @@ void Importer::report_resources() {
 }
 
 ImportReport Importer::run() {
-    log_.load_head();
-    store::Tx tx(target_);
+    session_.begin();
     import_clients();
     import_campaigns();
     import_content();
@@ -615,7 +598,7 @@ ImportReport Importer::run() {
     import_scripts();
     delete_soft_deleted();
     report_resources();
-    projector_.checkpoint(log_.head().seq);
+    session_.checkpoint();
     // Grouped by what they are about ("content_schedule.keywords: ..."), in
     // the order each group first appeared.
     std::vector<std::string> groups;
@@ -627,10 +610,12 @@ ImportReport Importer::run() {
         for (const auto& [text, n] : notes_)
             if (text.substr(0, text.find_first_of(": ")) == group)
                 report_.cleaned.push_back(text + " (" + std::to_string(n) + ")");
-    report_.head = log_.head();
+    report_.head = session_.head();
     if (report_.rejected.empty() || options_.partial) {
-        tx.commit();
+        session_.commit();
         report_.committed = true;
+    } else {
+        session_.rollback();
     }
     return report_;
 }

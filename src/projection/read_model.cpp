@@ -184,4 +184,12 @@ std::int64_t visible_head(store::Db& db) {
     return db.query_int("SELECT max(seq) FROM events").value_or(0);
 }
 
+std::vector<domain::Entity> storyboard_blocks(store::Db& db, std::int64_t content_id) {
+    ListQuery q;
+    q.equals.emplace_back("content_id", content_id);
+    q.order_by = "t.position, t.id";
+    q.page_size = 0;
+    return list_entities(db, domain::Kind::block, q).items;
+}
+
 }  // namespace omnivibe::projection

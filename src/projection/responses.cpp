@@ -51,17 +51,17 @@ std::string deleted_body(std::int64_t id) {
 
 std::string storyboard_body(store::Db& db, std::int64_t content_id,
                             std::optional<std::int64_t> seq) {
-    ListQuery q;
-    q.equals.emplace_back("content_id", content_id);
-    q.order_by = "t.position, t.id";
-    q.page_size = 0;
-    auto page = list_entities(db, domain::Kind::block, q);
+    return storyboard_body(content_id, storyboard_blocks(db, content_id), seq);
+}
+
+std::string storyboard_body(std::int64_t content_id, const std::vector<domain::Entity>& blocks,
+                            std::optional<std::int64_t> seq) {
     json::Writer w;
     w.begin_object();
     w.key("success").boolean(true);
     w.key("content_id").integer(content_id);
     w.key("blocks").begin_array();
-    for (const auto& b : page.items) json::write_entity(w, b);
+    for (const auto& b : blocks) json::write_entity(w, b);
     w.end_array();
     if (seq) w.key("seq").integer(*seq);
     w.end_object();
@@ -86,19 +86,14 @@ std::string resources_body(store::Db& db, std::int64_t campaign_id) {
     return w.take();
 }
 
-std::optional<std::string> resource_body(store::Db& db, std::int64_t campaign_id,
-                                         std::string_view type) {
-    for (const auto& r : campaign_resources(db, campaign_id)) {
-        if (r.resource_type != type) continue;
-        json::Writer w;
-        w.begin_object();
-        w.key("success").boolean(true);
-        w.key("resource");
-        write_resource(w, r, campaign_id);
-        w.end_object();
-        return w.take();
-    }
-    return std::nullopt;
+std::string resource_body(const ResourceRow& resource, std::int64_t campaign_id) {
+    json::Writer w;
+    w.begin_object();
+    w.key("success").boolean(true);
+    w.key("resource");
+    write_resource(w, resource, campaign_id);
+    w.end_object();
+    return w.take();
 }
 
 }  // namespace omnivibe::projection

@@ -21,6 +21,8 @@ public:
         return e;
     }
     void attach(std::int64_t campaign, std::string type) { resources_[campaign].push_back(type); }
+    /// Deletes an entity; its id stays used (last_id counts it).
+    void remove(domain::Kind kind, std::int64_t id) { entities_.erase({kind, id}); }
 
     std::optional<domain::Entity> find(domain::Kind kind, std::int64_t id) const override {
         auto it = entities_.find({kind, id});

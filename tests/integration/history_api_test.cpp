@@ -26,9 +26,9 @@ std::int64_t write(TestServer& s, domain::Command cmd) {
     w.command = std::move(cmd);
     w.meta.actor = "tester";
     w.meta.source = "test";
-    std::promise<Result<writer::WriteResult>> done;
+    std::promise<Result<writer::Applied>> done;
     s.server().service().writer.submit(
-        std::move(w), [&](Result<writer::WriteResult> r) { done.set_value(std::move(r)); });
+        std::move(w), [&](Result<writer::Applied> r) { done.set_value(std::move(r)); });
     auto r = done.get_future().get();
     BOOST_REQUIRE_MESSAGE(r.has_value(), (r ? std::string() : r.error().detail));
     return r->seq;

@@ -20,9 +20,9 @@ struct Recorder : test::ProjectionHarness {
     std::map<std::int64_t, std::map<std::pair<Kind, std::int64_t>, std::optional<std::string>>>
         seen;
 
-    void committed(const Decision& d) override {
+    void committed(const writer::Applied& d) override {
         if (d.outcome == Decision::Outcome::created) entities.emplace_back(d.kind, d.id);
-        auto& picture = seen[log.head().seq];
+        auto& picture = seen[head().seq];
         for (const auto& [kind, id] : entities)
             picture[{kind, id}] = projection::entity_body(*w.db, kind, id);
     }

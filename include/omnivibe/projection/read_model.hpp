@@ -41,6 +41,9 @@ struct ListPage {
 
 ListPage list_entities(store::Db& db, domain::Kind kind, const ListQuery& q);
 
+/// A content's live blocks in position order.
+std::vector<domain::Entity> storyboard_blocks(store::Db& db, std::int64_t content_id);
+
 /// Client whose name matches ignoring ASCII case.
 std::optional<std::int64_t> client_named(store::Db& db, std::string_view name);
 /// Live children ids: blocks by position, others by id.

@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "omnivibe/domain/state.hpp"
+#include "omnivibe/projection/read_model.hpp"
 #include "omnivibe/store/db.hpp"
 
 namespace omnivibe::projection {
@@ -25,12 +27,14 @@ std::string deleted_body(std::int64_t id);
 /// trailing "seq" (the snapshot's log head) when given.
 std::string storyboard_body(store::Db& db, std::int64_t content_id,
                             std::optional<std::int64_t> seq = std::nullopt);
+/// The same from blocks already read, in position order.
+std::string storyboard_body(std::int64_t content_id, const std::vector<domain::Entity>& blocks,
+                            std::optional<std::int64_t> seq = std::nullopt);
 
 /// {"campaign_id":N,"resources":{"intro":{...}|null,"ending":...,"bgm":...}}
 std::string resources_body(store::Db& db, std::int64_t campaign_id);
 
-/// {"success":true,"resource":{...}} for one slot, or nullopt if empty.
-std::optional<std::string> resource_body(store::Db& db, std::int64_t campaign_id,
-                                         std::string_view type);
+/// {"success":true,"resource":{...}}
+std::string resource_body(const ResourceRow& resource, std::int64_t campaign_id);
 
 }  // namespace omnivibe::projection

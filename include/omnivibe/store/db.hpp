@@ -20,19 +20,17 @@
 
 #include "omnivibe/core/result.hpp"
 #include "omnivibe/domain/value.hpp"
+#include "omnivibe/store/store_error.hpp"
 
 namespace omnivibe::store {
 
 /// Thrown by the SQLite wrappers; caught at module boundaries.
-class SqliteError : public std::runtime_error {
+class SqliteError : public StoreError {
 public:
-    SqliteError(Error e, int extended_code)
-        : std::runtime_error(e.detail), error_(std::move(e)), code_(extended_code) {}
-    const Error& error() const noexcept { return error_; }
+    SqliteError(Error e, int extended_code) : StoreError(std::move(e)), code_(extended_code) {}
     int extended_code() const noexcept { return code_; }
 
 private:
-    Error error_;
     int code_;
 };
 

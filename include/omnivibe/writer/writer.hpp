@@ -1,20 +1,23 @@
 #pragma once
-// The single-writer actor: the only read-write connection to the database.
+// The single-writer actor: the only writer of a store in this process.
 //
 // Handlers submit a WriteRequest and get a callback; they never write SQL. The
 // writer thread drains its queue and handles the whole batch in ONE
-// transaction (group commit): for each command a savepoint, decide() against
-// the current state, append the events, project them, render the response
-// body and store the idempotency key. A command that fails rolls back its own
-// savepoint and fails alone. Only after COMMIT returns (durable under
+// transaction of its WriteSession (group commit): each command goes through
+// the one write path, Applier::apply, as a unit of its own, so a command that
+// fails fails alone. Only after the commit returns (durable under
 // --durability full) are the callbacks run and the events published to the
 // feed, so no client hears of a write that could still be lost.
+//
+// The writer reports what happened (Applied); it knows no HTTP status or
+// response shape. It does not know which store it runs on either: the
+// session is opened by open_session() from the options.
 //
 // Threading: submit() may be called from any thread. The publisher runs on
 // the writer thread. Callbacks run through the Completions executor when one
 // is given (the server's network threads, so rendering, logging and sending
 // an answer never take the writer's time), else on the writer thread; either
-// way only after the batch's COMMIT.
+// way only after the batch's commit.
 
 #include <atomic>
 #include <condition_variable>
@@ -30,51 +33,19 @@
 
 #include "omnivibe/core/result.hpp"
 #include "omnivibe/domain/commands.hpp"
-#include "omnivibe/domain/state.hpp"
 #include "omnivibe/domain/events.hpp"
+#include "omnivibe/domain/state.hpp"
 #include "omnivibe/store/event_store.hpp"
+#include "omnivibe/writer/applier.hpp"
+#include "omnivibe/writer/write_session.hpp"
 
 namespace omnivibe::writer {
 
-/// What the response to a successful write carries in its body.
-enum class ResponseShape {
-    entity,      ///< the entity after the change, wrapped as its kind's responses are
-    deleted,     ///< {"success":true,"id":N}
-    storyboard,  ///< the content's blocks in order
-    resource,    ///< {"success":true,"resource":{...}}
-};
-
-struct WriteRequest {
-    domain::Command command;
-    domain::EventMeta meta;  ///< actor, request id, idempotency key, source
-    ResponseShape shape = ResponseShape::entity;
-    int success_status = 200;
-    std::string resource_type;  ///< for ResponseShape::resource
-    std::string fingerprint;    ///< SHA-256 of method, path and body when an idempotency key is set
-};
-
-struct WriteResult {
-    int status = 200;
-    std::string body;  ///< the answer's JSON; read it with take_body()
-    /// Instead of `body`: a created entity whose JSON the answering thread
-    /// renders, so that work stays off the writer thread, the one that sets
-    /// the write rate. (A keyed write's body is rendered and stored at once.)
-    std::optional<domain::Entity> entity;
-    std::int64_t version = 0;  ///< ETag of the entity the response is about
-    std::int64_t seq = 0;      ///< seq of the last event written (the head if none)
-    bool replayed = false;     ///< answered from a stored idempotency key
-
-    /// The answer's JSON, rendering `entity` when that is what the writer left.
-    std::string take_body();
-};
-
-using WriteCallback = std::function<void(Result<WriteResult>)>;
+using WriteCallback = std::function<void(Result<Applied>)>;
 /// Receives each committed batch's events, in seq order, on the writer thread.
 using Publisher = std::function<void(std::vector<store::EventRow>&&)>;
 /// Runs a task elsewhere (posts it to a thread pool); must not block.
 using Completions = std::function<void(std::function<void()>)>;
-
-enum class Durability { full, normal };
 
 struct WriterOptions {
     std::string db_path;
@@ -98,7 +69,7 @@ struct WriterStats {
 };
 
 class Writer {
-public:
+  public:
     Writer(WriterOptions options, Publisher publisher, Completions completions = {});
     ~Writer();
     Writer(const Writer&) = delete;
@@ -118,7 +89,7 @@ public:
     bool running() const noexcept { return running_.load(); }
     const WriterStats& stats() const noexcept { return stats_; }
 
-private:
+  private:
     struct Pending {
         WriteRequest request;
         WriteCallback done;

@@ -1,0 +1,184 @@
+#include "omnivibe/writer/sqlite_session.hpp"
+
+#include "omnivibe/core/log.hpp"
+#include "omnivibe/projection/read_model.hpp"
+#include "omnivibe/store/migrations.hpp"
+
+namespace omnivibe::writer {
+
+// ---- SqliteState ----------------------------------------------------------------
+
+// decide() never reads computed fields (StateView leaves them "empty when not
+// known"), and counting them is O(children): with them, every campaign created
+// for a client counted all of that client's campaigns to check the reference.
+std::optional<domain::Entity> SqliteState::find(domain::Kind kind, std::int64_t id) const {
+    return projection::load_entity(db_, kind, id, projection::Computed::omit);
+}
+
+std::optional<std::int64_t> SqliteState::client_named(std::string_view name) const {
+    return projection::client_named(db_, name);
+}
+
+std::vector<std::int64_t> SqliteState::children(domain::Kind child, std::int64_t parent_id) const {
+    return projection::child_ids(db_, child, parent_id);
+}
+
+std::int64_t SqliteState::last_id(domain::Kind kind) const {
+    return projection::last_id(db_, kind);
+}
+
+std::vector<std::string> SqliteState::attached_resources(std::int64_t campaign_id) const {
+    std::vector<std::string> out;
+    for (auto& r : projection::campaign_resources(db_, campaign_id))
+        out.push_back(std::move(r.resource_type));
+    return out;
+}
+
+// ---- SqliteSession --------------------------------------------------------------
+
+Result<std::unique_ptr<SqliteSession>> SqliteSession::open(const SqliteSessionOptions& options) {
+    // Taken before the database is touched, so a replay or an import running
+    // on it is never disturbed; released by close(), or by the kernel on a crash.
+    auto lock = store::DbLock::acquire(options.path, options.holder);
+    if (!lock) return std::move(lock).error();
+    auto opened =
+        store::Db::open(options.path, store::OpenMode::read_write, options.busy_timeout_ms);
+    if (!opened) return std::move(opened).error();
+    store::Db& d = **opened;
+    try {
+        store::register_writer_guard(d);
+        d.exec(options.durability == Durability::full ? "PRAGMA synchronous=FULL"
+                                                      : "PRAGMA synchronous=NORMAL");
+        // The writer checkpoints the WAL itself between batches.
+        d.exec("PRAGMA wal_autocheckpoint=4000");
+        auto applied = store::apply_migrations(d);
+        if (!applied) return std::move(applied).error();
+        if (*applied > 0) log::info("applied " + std::to_string(*applied) + " migration(s)");
+
+        const auto state = projection::read_projection_state(d);
+        const auto head = store::log_head(d);
+        if (state.version != projection::kProjectionVersion || state.head != head) {
+            log::info("rebuilding the read tables from the log (layout " +
+                      std::to_string(state.version) + " -> " +
+                      std::to_string(projection::kProjectionVersion) + ", " + std::to_string(head) +
+                      " events)");
+            auto rebuilt = projection::rebuild(d, 0, [](std::int64_t done, std::int64_t total) {
+                log::info("rebuild: " + std::to_string(done) + "/" + std::to_string(total) +
+                          " events");
+            });
+            if (!rebuilt) return std::move(rebuilt).error();
+        }
+        return std::unique_ptr<SqliteSession>(
+            new SqliteSession(std::move(lock).value(), std::move(opened).value()));
+    } catch (const store::SqliteError& e) {
+        return e.error();
+    }
+}
+
+SqliteSession::SqliteSession(store::DbLock lock, std::unique_ptr<store::Db> db)
+    : lock_(std::move(lock)),
+      own_(std::move(db)),
+      db_(*own_),
+      events_(db_),
+      projector_(db_),
+      state_(db_) {
+    events_.load_head();
+}
+
+SqliteSession::SqliteSession(store::Db& db, projection::Projector::StreamWrites streams)
+    : db_(db), events_(db_), projector_(db_, streams), state_(db_) {
+    events_.load_head();
+}
+
+SqliteSession::~SqliteSession() {
+    unit_.reset();
+    tx_.reset();
+}
+
+void SqliteSession::close() {
+    unit_.reset();
+    tx_.reset();
+    // A clean stop leaves no WAL to replay at the next start.
+    if (own_)
+        sqlite3_wal_checkpoint_v2(own_->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,
+                                  nullptr);
+    // The connection closes before the lock goes, so whoever takes the lock
+    // next finds the database quiet.
+    own_.reset();
+    lock_.release();
+}
+
+void SqliteSession::begin() {
+    head_at_begin_ = events_.head();
+    tx_.emplace(db_);
+}
+
+void SqliteSession::commit() {
+    tx_->commit();
+    tx_.reset();
+}
+
+void SqliteSession::rollback() noexcept {
+    unit_.reset();
+    tx_.reset();
+    events_.restore_head(head_at_begin_);
+}
+
+void SqliteSession::begin_unit() {
+    head_at_unit_ = events_.head();
+    unit_.emplace(db_);
+}
+
+void SqliteSession::keep_unit() {
+    unit_->release();
+    unit_.reset();
+}
+
+void SqliteSession::undo_unit() noexcept {
+    unit_.reset();  // rolls back to the savepoint and releases it
+    events_.restore_head(head_at_unit_);
+}
+
+bool SqliteSession::transaction_lost() const noexcept {
+    return tx_ && sqlite3_get_autocommit(db_.handle()) != 0;
+}
+
+store::EventRow SqliteSession::append(domain::Event& ev) {
+    store::EventRow row = events_.append(ev);
+    projector_.apply(ev);
+    return row;
+}
+
+std::optional<domain::Entity> SqliteSession::entity(domain::Kind kind, std::int64_t id) {
+    return projection::load_entity(db_, kind, id);
+}
+
+std::vector<domain::Entity> SqliteSession::blocks(std::int64_t content_id) {
+    return projection::storyboard_blocks(db_, content_id);
+}
+
+std::optional<projection::ResourceRow> SqliteSession::resource(std::int64_t campaign_id,
+                                                               std::string_view type) {
+    for (auto& r : projection::campaign_resources(db_, campaign_id))
+        if (r.resource_type == type) return std::move(r);
+    return std::nullopt;
+}
+
+std::optional<store::KeptAnswer> SqliteSession::find_answer(std::string_view actor,
+                                                            std::string_view key,
+                                                            UnixMillis not_before) {
+    return store::find_kept_answer(db_, actor, key, not_before);
+}
+
+void SqliteSession::keep_answer(std::string_view actor, std::string_view key,
+                                const store::KeptAnswer& answer) {
+    store::keep_answer(db_, actor, key, answer);
+}
+
+void SqliteSession::forget_answers_before(UnixMillis cutoff) {
+    store::forget_answers_before(db_, cutoff);
+}
+
+void SqliteSession::checkpoint() { projector_.checkpoint(events_.head().seq); }
+
+}  // namespace omnivibe::writer
