@@ -23,17 +23,18 @@ using domain::Kind;
 
 std::string path(std::string_view tail) { return std::string(kApi) + std::string(tail); }
 
+// The `sort` parameter's wire names and the orders they stand for.
 struct SortOption {
     std::string_view name;
-    std::string_view sql;
+    projection::ListOrder order;
 };
 
 constexpr SortOption kSorts[] = {
-    {"id", "t.id"},
-    {"-id", "t.id DESC"},
-    {"name", "t.name, t.id"},
-    {"-created_at", "t.created_at DESC, t.id DESC"},
-    {"-updated_at", "t.updated_at DESC, t.id DESC"},
+    {"id", projection::ListOrder::id},
+    {"-id", projection::ListOrder::id_desc},
+    {"name", projection::ListOrder::name},
+    {"-created_at", projection::ListOrder::created_desc},
+    {"-updated_at", projection::ListOrder::updated_desc},
 };
 
 void parse_sort(const Request& req, projection::ListQuery& q, std::vector<FieldError>& errors,
@@ -42,7 +43,7 @@ void parse_sort(const Request& req, projection::ListQuery& q, std::vector<FieldE
     if (!v) return;
     for (const auto& s : kSorts)
         if (s.name == *v && (has_name || s.name != "name")) {
-            q.order_by = std::string(s.sql);
+            q.order_by = s.order;
             return;
         }
     errors.push_back({"sort", has_name ? "must be one of id, -id, name, -created_at, -updated_at"
@@ -153,7 +154,7 @@ void campaign_schedule(Service& svc, Request& req, const PathParams& p, Reply re
         return list_response(svc, req, head, [&] {
             projection::ListQuery q;
             q.equals.emplace_back("campaign_id", *id);
-            q.order_by = "t.publish_date IS NULL, t.publish_date, t.id";
+            q.order_by = projection::ListOrder::publish_date;
             q.page_size = 0;
             auto page = projection::list_entities(db, Kind::content, q);
             json::Writer w;

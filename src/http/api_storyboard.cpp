@@ -77,7 +77,7 @@ void list_scripts(Service& svc, Request& req, const PathParams& p, Reply reply) 
         if (!projection::load_entity(db, Kind::content, *id)) return not_found(Kind::content, *id);
         projection::ListQuery q;
         q.equals.emplace_back("content_id", *id);
-        q.order_by = "t.revision";
+        q.order_by = projection::ListOrder::revision;
         q.page_size = 0;
         auto page = projection::list_entities(db, Kind::script, q);
         json::Writer w;
