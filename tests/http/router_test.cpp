@@ -21,7 +21,9 @@ Router sample() {
     r.add_streaming(
         Method::put, "/api/v1/campaigns/{id}/resources/{type}",
         RouteRules{.scope = Scope::write, .body = BodyMode::streamed},
-        [](Request&, const PathParams&) -> Result<std::shared_ptr<BodySink>> { return nullptr; },
+        [](Request&, const PathParams&) -> Result<std::shared_ptr<BodySink>> {
+            return std::shared_ptr<BodySink>();
+        },
         noop);
     r.add(Method::get, "/healthz", RouteRules{.scope = Scope::none}, noop);
     return r;
@@ -119,7 +121,7 @@ BOOST_AUTO_TEST_CASE(a_body_mode_that_contradicts_the_registration_is_refused_at
     BOOST_CHECK_THROW(r.add(Method::post, "/x", RouteRules{.body = BodyMode::streamed}, noop),
                       std::logic_error);
     auto opener = [](Request&, const PathParams&) -> Result<std::shared_ptr<BodySink>> {
-        return nullptr;
+        return std::shared_ptr<BodySink>();
     };
     BOOST_CHECK_THROW(
         r.add_streaming(Method::put, "/x", RouteRules{.body = BodyMode::json}, opener, noop),
