@@ -13,6 +13,7 @@
 #include "omnivibe/core/log.hpp"
 #include "omnivibe/core/text.hpp"
 #include "omnivibe/http/errors.hpp"
+#include "request_head.hpp"
 #include "sse_session.hpp"
 
 namespace omnivibe::http {
@@ -22,13 +23,6 @@ namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 
 namespace {
-
-// Beast reports these for clients that went away or timed out: normal, not errors.
-bool is_quiet(const beast::error_code& ec) {
-    return ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted ||
-           ec == beast::error::timeout || ec == net::error::connection_reset ||
-           ec == net::error::broken_pipe || ec == net::error::eof;
-}
 
 using StringResponse = bhttp::response<bhttp::string_body>;
 
@@ -88,10 +82,9 @@ void HttpSession::run() {
 void HttpSession::do_read_header() {
     if (ctx_.stopping.load()) return do_close();
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(ctx_.options.max_header_bytes));
     // No body limit yet: which one applies depends on the route, known only
     // once the head has arrived (on_read_header sets it).
-    parser_->body_limit(boost::none);
+    prepare_head_parser(*parser_, ctx_.options.max_header_bytes);
     // The first read of a connection and each keep-alive wait get a deadline,
     // so idle and half-sent requests cannot hold a connection forever.
     stream_.expires_after(std::chrono::seconds(buffer_.size() ? ctx_.options.header_timeout_seconds
@@ -101,43 +94,13 @@ void HttpSession::do_read_header() {
         beast::bind_front_handler(&HttpSession::on_read_header, shared_from_this()));
 }
 
-namespace {
-
-Error too_large(std::uint64_t limit) {
-    return Error::make(ErrorCode::payload_too_large,
-                       "The body is larger than " + std::to_string(limit) + " bytes.");
-}
-
-}  // namespace
-
 void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
-    if (ec) {
-        if (is_quiet(ec)) return do_close();
-        if (ec == bhttp::error::header_limit)
-            return refuse_head(
-                Error::make(ErrorCode::header_too_large, "The request headers are too large."));
-        return refuse_head(Error::make(ErrorCode::bad_request,
-                                       "The request could not be parsed: " + ec.message() + "."));
-    }
-    // A Transfer-Encoding that does not end in chunked leaves the body's end
-    // unknown: reading it as empty would take the body for the next request
-    // (request smuggling). RFC 9112 section 6.3: answer 400 and close.
-    if (parser_->get().count(bhttp::field::transfer_encoding) && !parser_->chunked())
-        return refuse_head(
-            Error::make(ErrorCode::bad_request, "Transfer-Encoding must end with chunked."));
+    if (ec && client_went_away(ec)) return do_close();
+    if (auto refusal = refusal_of_head(ec, *parser_)) return refuse_head(*refusal);
     const auto& head = parser_->get();
     keep_alive_ = head.keep_alive();
-    Request req;
-    req.method = method_from_string(head.method_string());
-    head_request_ = req.method == Method::head;
-    req.target = std::string(head.target());
-    const auto q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    if (q != std::string::npos) req.query = req.target.substr(q + 1);
-    for (const auto& field : head)
-        req.headers.emplace_back(ascii_lower(field.name_string()), field.value());
-    req.remote = remote_;
-    pending_ = std::move(req);
+    pending_ = request_from_head(*parser_, remote_);
+    head_request_ = pending_->method == Method::head;
 
     // The route decides where the body goes, before a byte of it is read.
     auto admitted = ctx_.dispatcher.admit(*pending_);
@@ -145,7 +108,7 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
     admission_ = std::move(admitted).value();
     sink_ = admission_->take_sink();
     const std::uint64_t limit = sink_ ? sink_->limit() : ctx_.options.service.max_body_bytes;
-    if (auto len = parser_->content_length(); len && *len > limit) return reject(too_large(limit));
+    if (auto refusal = refusal_of_length(*parser_, limit)) return reject(*refusal);
 
     if (iequals(head[bhttp::field::expect], "100-continue")) {
         // Tell the client to go ahead (curl waits for this before large bodies).
@@ -165,8 +128,8 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
 void HttpSession::on_read_body(beast::error_code ec, std::size_t) {
     if (ec) {
         if (ec == bhttp::error::body_limit)
-            return reject(too_large(ctx_.options.service.max_body_bytes));
-        if (is_quiet(ec) || ec == bhttp::error::partial_message) return do_close();
+            return reject(body_too_large(ctx_.options.service.max_body_bytes));
+        if (client_went_away(ec) || ec == bhttp::error::partial_message) return do_close();
         return reject(Error::make(ErrorCode::bad_request,
                                   "The request body could not be read: " + ec.message() + "."));
     }
@@ -212,9 +175,9 @@ void HttpSession::do_read_upload() {
 void HttpSession::on_read_upload(beast::error_code ec, std::size_t) {
     if (ec == bhttp::error::need_buffer) ec = {};
     if (ec) {
-        if (ec == bhttp::error::body_limit) return reject(too_large(sink_->limit()));
+        if (ec == bhttp::error::body_limit) return reject(body_too_large(sink_->limit()));
         // The client went away mid-upload: dropping the sink drops what it wrote.
-        if (is_quiet(ec) || ec == bhttp::error::partial_message) {
+        if (client_went_away(ec) || ec == bhttp::error::partial_message) {
             sink_.reset();
             in_flight_.reset();
             return do_close();
@@ -360,17 +323,9 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
 // Answers a request whose head did not parse (or whose framing cannot be
 // trusted) and closes: what follows on the connection cannot be read as requests.
 void HttpSession::refuse_head(const Error& error) {
-    Request req;
-    if (parser_) {  // whatever of the head did parse names the request in the log
-        const auto& head = parser_->get();
-        req.method = method_from_string(head.method_string());
-        req.target = std::string(head.target());
-        req.path = req.target.substr(0, req.target.find('?'));
-    } else {
-        req.method = Method::other;
-    }
-    req.remote = remote_;
-    pending_ = std::move(req);
+    // Whatever of the head did parse names the request in the log (OTHER and
+    // no path when not even the request line did).
+    pending_ = request_from_head(*parser_, remote_);
     reject(error);
 }
 

@@ -12,7 +12,8 @@
 // that is refused before it is read (wrong type, too large, no such campaign)
 // is answered before "100 Continue", so a client that asked never sends it.
 // Every answer, a refused head included, goes out through the dispatcher,
-// which logs and counts it.
+// which logs and counts it. What the head alone decides (431, 400, a declared
+// length over the limit) is in request_head.cpp, tested without sockets.
 // Responses with a FileBody are streamed from disk the same way.
 
 #include <array>
