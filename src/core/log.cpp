@@ -16,20 +16,28 @@ std::atomic<Format> g_format{Format::text};
 
 spdlog::level::level_enum to_spd(Level l) {
     switch (l) {
-        case Level::debug: return spdlog::level::debug;
-        case Level::info: return spdlog::level::info;
-        case Level::warn: return spdlog::level::warn;
-        case Level::error: return spdlog::level::err;
+        case Level::debug:
+            return spdlog::level::debug;
+        case Level::info:
+            return spdlog::level::info;
+        case Level::warn:
+            return spdlog::level::warn;
+        case Level::error:
+            return spdlog::level::err;
     }
     return spdlog::level::info;
 }
 
 const char* level_name(Level l) {
     switch (l) {
-        case Level::debug: return "debug";
-        case Level::info: return "info";
-        case Level::warn: return "warn";
-        case Level::error: return "error";
+        case Level::debug:
+            return "debug";
+        case Level::info:
+            return "info";
+        case Level::warn:
+            return "warn";
+        case Level::error:
+            return "error";
     }
     return "info";
 }
@@ -66,11 +74,16 @@ void configure(Format format, Level level) {
 }
 
 bool parse_level(std::string_view text, Level& out) {
-    if (text == "debug") out = Level::debug;
-    else if (text == "info") out = Level::info;
-    else if (text == "warn") out = Level::warn;
-    else if (text == "error") out = Level::error;
-    else return false;
+    if (text == "debug")
+        out = Level::debug;
+    else if (text == "info")
+        out = Level::info;
+    else if (text == "warn")
+        out = Level::warn;
+    else if (text == "error")
+        out = Level::error;
+    else
+        return false;
     return true;
 }
 
@@ -95,11 +108,13 @@ void request(const RequestLine& r) {
         w.key("duration_ms").number(r.duration_ms);
         w.key("request_id").string(r.request_id);
         w.key("actor").string(r.actor);
+        if (!r.error_code.empty()) w.key("code").string(r.error_code);
         w.end_object();
         logger->info("{}", w.view());
     } else {
-        logger->info("{} {} {} {}B {:.2f}ms req={} actor={}", r.method, r.target, r.status,
-                     r.bytes, r.duration_ms, r.request_id, r.actor);
+        logger->info("{} {} {} {}B {:.2f}ms req={} actor={}{}{}", r.method, r.target, r.status,
+                     r.bytes, r.duration_ms, r.request_id, r.actor,
+                     r.error_code.empty() ? "" : " code=", r.error_code);
     }
 }
 

@@ -11,6 +11,22 @@ namespace omnivibe::http {
 
 inline constexpr std::string_view kApi = "/api/v1";
 
+// The rules most routes share, named so each registration states its own.
+/// Health checks: no token.
+inline constexpr RouteRules kOpenRoute{.scope = Scope::none};
+/// A GET whose answer depends only on the log head, kept per head.
+inline constexpr RouteRules kCachedRead{.scope = Scope::read, .cacheable = true};
+/// A GET read fresh each time.
+inline constexpr RouteRules kRead{.scope = Scope::read};
+/// The log, history and metrics.
+inline constexpr RouteRules kAdminRead{.scope = Scope::admin};
+/// A change with a JSON body (POST, PATCH, PUT).
+inline constexpr RouteRules kJsonWrite{.scope = Scope::write, .body = BodyMode::json};
+/// A change without a body (DELETE).
+inline constexpr RouteRules kBodilessWrite{.scope = Scope::write};
+/// An upload: the body is streamed into the route's sink.
+inline constexpr RouteRules kStreamedWrite{.scope = Scope::write, .body = BodyMode::streamed};
+
 /// Clients, campaigns and the content schedule (SPEC section 5).
 void register_entity_routes(Router& router, Service& svc);
 

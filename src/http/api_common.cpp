@@ -129,24 +129,23 @@ void read_snapshot(Service& svc, const Request& req, Reply& reply,
     reply(std::move(result->value()));
 }
 
-bool answer_from_cache(Service& svc, const Request& req, Reply& reply) {
-    if (!svc.answers) return false;
+std::optional<Response> cached_answer(Service& svc, const Request& req) {
+    if (!svc.answers) return std::nullopt;
     // The writer publishes its head after the commit and before any answer
     // leaves, so a client sees at least the writes it was told about.
     const std::int64_t head = svc.writer.head();
     auto kept = svc.answers->find(head, req.target);
-    if (!kept) return false;
+    if (!kept) return std::nullopt;
     Response r = kept->version ? entity_response(req, kept->version, kept->body)
                                : json_response(kept->body);
     r.set("X-Event-Seq", std::to_string(head));
-    reply(std::move(r));
-    return true;
+    return r;
 }
 
 Response list_response(Service& svc, const Request& req, std::int64_t head,
                        const std::function<std::string()>& render) {
     std::string body = render();
-    if (svc.answers) svc.answers->store(head, req.target, {body, 0});
+    if (svc.answers && req.cacheable) svc.answers->store(head, req.target, {body, 0});
     return json_response(std::move(body));
 }
 
@@ -275,12 +274,11 @@ void get_entity(Service& svc, domain::Kind kind, Request& req, const PathParams&
     auto id = parse_id(p[0], domain::info(kind).name);
     if (!id) return reply(fail(req, id.error()));
     if (answer_as_of(svc, req, kind, *id, reply)) return;
-    if (answer_from_cache(svc, req, reply)) return;
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
         auto e = projection::load_entity(db, kind, *id);
         if (!e) return not_found(kind, *id);
         std::string body = projection::entity_body(*e);
-        if (svc.answers) svc.answers->store(head, req.target, {body, e->version});
+        if (svc.answers && req.cacheable) svc.answers->store(head, req.target, {body, e->version});
         return entity_response(req, e->version, std::move(body));
     });
 }

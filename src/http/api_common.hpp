@@ -40,12 +40,13 @@ void submit_write(Service& svc, Request& req, writer::WriteRequest write, Reply 
 void read_snapshot(Service& svc, const Request& req, Reply& reply,
                    const std::function<Result<Response>(store::Db&, std::int64_t head)>& fn);
 
-/// Answers a GET from the response cache when the head the writer has
-/// published has an answer for this request target; false if it has none.
-/// Handlers call it once their parameters are valid, before read_snapshot().
-bool answer_from_cache(Service& svc, const Request& req, Reply& reply);
+/// The answer kept for this request target at the head the writer has
+/// published, if any. The dispatcher asks it for routes declared cacheable,
+/// before their handler runs.
+std::optional<Response> cached_answer(Service& svc, const Request& req);
 
-/// A list page rendered by `render()` at `head`, kept for the same target.
+/// A list page rendered by `render()` at `head`, kept for the same target
+/// when the route is cacheable.
 Response list_response(Service& svc, const Request& req, std::int64_t head,
                        const std::function<std::string()>& render);
 

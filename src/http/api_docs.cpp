@@ -22,11 +22,20 @@ std::string escape_html(std::string_view s) {
     out.reserve(s.size());
     for (char c : s) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -45,12 +54,16 @@ std::string render_docs() {
         return "<p>The embedded API description could not be read.</p>";
     std::string html =
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>OmniVibe API</title>"
-        "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}"
-        "h2{border-bottom:1px solid #ddd;margin-top:2.5rem}code{background:#f4f4f4;padding:0 .25rem}"
+        "<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 "
+        "1rem;color:#222}"
+        "h2{border-bottom:1px solid #ddd;margin-top:2.5rem}code{background:#f4f4f4;padding:0 "
+        ".25rem}"
         ".op{margin:1.2rem 0;padding:.6rem .9rem;border-left:4px solid #888;background:#fafafa}"
-        ".m{font-weight:700;display:inline-block;min-width:4.5rem}.GET{color:#1565c0}.POST{color:#2e7d32}"
+        ".m{font-weight:700;display:inline-block;min-width:4.5rem}.GET{color:#1565c0}.POST{color:#"
+        "2e7d32}"
         ".PATCH{color:#ef6c00}.PUT{color:#6a1b9a}.DELETE{color:#c62828}"
-        "table{border-collapse:collapse;margin:.4rem 0}td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left}"
+        "table{border-collapse:collapse;margin:.4rem 0}td,th{border:1px solid #ddd;padding:.2rem "
+        ".5rem;text-align:left}"
         "</style></head><body>";
     simdjson::dom::element info;
     if (!root["info"].get(info)) {
@@ -68,9 +81,10 @@ std::string render_docs() {
             std::string m(method);
             for (auto& c : m) c = static_cast<char>(std::toupper(c));
             html += "<div class=\"op\"><span class=\"m " + m + "\">" + m + "</span> <code>" +
-                    escape_html(path) + "</code><br><strong>" + escape_html(text_of(op, "summary")) +
-                    "</strong>";
-            if (auto d = text_of(op, "description"); !d.empty()) html += "<p>" + escape_html(d) + "</p>";
+                    escape_html(path) + "</code><br><strong>" +
+                    escape_html(text_of(op, "summary")) + "</strong>";
+            if (auto d = text_of(op, "description"); !d.empty())
+                html += "<p>" + escape_html(d) + "</p>";
             simdjson::dom::array params;
             if (!op["parameters"].get(params) && params.size() > 0) {
                 html += "<table><tr><th>parameter</th><th>in</th><th>description</th></tr>";
@@ -81,8 +95,8 @@ std::string render_docs() {
                                 escape_html(ref.substr(ref.rfind('/') + 1)) + "</code></td></tr>";
                         continue;
                     }
-                    html += "<tr><td><code>" + escape_html(text_of(p, "name")) + "</code></td><td>" +
-                            escape_html(text_of(p, "in")) + "</td><td>" +
+                    html += "<tr><td><code>" + escape_html(text_of(p, "name")) +
+                            "</code></td><td>" + escape_html(text_of(p, "in")) + "</td><td>" +
                             escape_html(text_of(p, "description")) + "</td></tr>";
                 }
                 html += "</table>";
@@ -93,7 +107,8 @@ std::string render_docs() {
                 for (auto [code, resp] : responses) {
                     std::string_view ref;
                     std::string_view desc = text_of(resp, "description");
-                    if (desc.empty() && !resp["$ref"].get(ref)) desc = ref.substr(ref.rfind('/') + 1);
+                    if (desc.empty() && !resp["$ref"].get(ref))
+                        desc = ref.substr(ref.rfind('/') + 1);
                     html += " <code>" + escape_html(code) + "</code> " + escape_html(desc) + ";";
                 }
                 html += "</div>";
@@ -101,19 +116,21 @@ std::string render_docs() {
             html += "</div>";
         }
     }
-    html += "<p>Machine-readable: <a href=\"/openapi.json\">/openapi.json</a> (OpenAPI 3.1).</p></body></html>";
+    html +=
+        "<p>Machine-readable: <a href=\"/openapi.json\">/openapi.json</a> (OpenAPI "
+        "3.1).</p></body></html>";
     return html;
 }
 
 }  // namespace
 
 void register_docs_routes(Router& r) {
-    r.add(Method::get, "/openapi.json", [](Request&, const PathParams&, Reply reply) {
+    r.add(Method::get, "/openapi.json", kRead, [](Request&, const PathParams&, Reply reply) {
         Response resp;
         resp.body = std::string(embedded::openapi_json);
         reply(std::move(resp));
     });
-    r.add(Method::get, "/docs", [](Request&, const PathParams&, Reply reply) {
+    r.add(Method::get, "/docs", kRead, [](Request&, const PathParams&, Reply reply) {
         static std::once_flag once;
         static std::string page;
         std::call_once(once, [] { page = render_docs(); });

@@ -23,17 +23,18 @@ using domain::Kind;
 
 std::string path(std::string_view tail) { return std::string(kApi) + std::string(tail); }
 
+// The `sort` parameter's wire names and the orders they stand for.
 struct SortOption {
     std::string_view name;
-    std::string_view sql;
+    projection::ListOrder order;
 };
 
 constexpr SortOption kSorts[] = {
-    {"id", "t.id"},
-    {"-id", "t.id DESC"},
-    {"name", "t.name, t.id"},
-    {"-created_at", "t.created_at DESC, t.id DESC"},
-    {"-updated_at", "t.updated_at DESC, t.id DESC"},
+    {"id", projection::ListOrder::id},
+    {"-id", projection::ListOrder::id_desc},
+    {"name", projection::ListOrder::name},
+    {"-created_at", projection::ListOrder::created_desc},
+    {"-updated_at", projection::ListOrder::updated_desc},
 };
 
 void parse_sort(const Request& req, projection::ListQuery& q, std::vector<FieldError>& errors,
@@ -42,7 +43,7 @@ void parse_sort(const Request& req, projection::ListQuery& q, std::vector<FieldE
     if (!v) return;
     for (const auto& s : kSorts)
         if (s.name == *v && (has_name || s.name != "name")) {
-            q.order_by = std::string(s.sql);
+            q.order_by = s.order;
             return;
         }
     errors.push_back({"sort", has_name ? "must be one of id, -id, name, -created_at, -updated_at"
@@ -83,10 +84,10 @@ void list_clients(Service& svc, Request& req, Reply reply) {
     parse_sort(req, q, errors, true);
     q.name_contains = search_param(req, errors);
     if (!errors.empty()) return reply(fail(req, query_error(std::move(errors))));
-    if (answer_from_cache(svc, req, reply)) return;
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
         return list_response(svc, req, head, [&] {
-            return list_body("clients", false, projection::list_entities(db, Kind::client, q), q, head);
+            return list_body("clients", false, projection::list_entities(db, Kind::client, q), q,
+                             head);
         });
     });
 }
@@ -99,16 +100,17 @@ void list_campaigns(Service& svc, Request& req, Reply reply,
     parse_sort(req, q, errors, true);
     auto client_id = client_from_path ? client_from_path : int_param(req, "client_id", errors);
     if (client_id) q.equals.emplace_back("client_id", *client_id);
-    if (auto s = choice_param(req, "status", Kind::campaign, errors)) q.equals.emplace_back("status", *s);
+    if (auto s = choice_param(req, "status", Kind::campaign, errors))
+        q.equals.emplace_back("status", *s);
     q.name_contains = search_param(req, errors);
     if (!errors.empty()) return reply(fail(req, query_error(std::move(errors))));
-    if (answer_from_cache(svc, req, reply)) return;
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
         if (client_from_path && !projection::load_entity(db, Kind::client, *client_from_path,
                                                          projection::Computed::omit))
             return not_found(Kind::client, *client_from_path);
         return list_response(svc, req, head, [&] {
-            return list_body("campaigns", false, projection::list_entities(db, Kind::campaign, q), q, head);
+            return list_body("campaigns", false, projection::list_entities(db, Kind::campaign, q),
+                             q, head);
         });
     });
 }
@@ -130,15 +132,17 @@ void list_content(Service& svc, Request& req, Reply reply) {
     parse_paging(req, q, errors);
     parse_sort(req, q, errors, false);
     if (auto c = int_param(req, "campaign_id", errors)) q.equals.emplace_back("campaign_id", *c);
-    if (auto s = choice_param(req, "platform", Kind::content, errors)) q.equals.emplace_back("platform", *s);
-    if (auto s = choice_param(req, "status", Kind::content, errors)) q.equals.emplace_back("status", *s);
+    if (auto s = choice_param(req, "platform", Kind::content, errors))
+        q.equals.emplace_back("platform", *s);
+    if (auto s = choice_param(req, "status", Kind::content, errors))
+        q.equals.emplace_back("status", *s);
     q.date_from = date_param(req, "from", errors);
     q.date_to = date_param(req, "to", errors);
     if (!errors.empty()) return reply(fail(req, query_error(std::move(errors))));
-    if (answer_from_cache(svc, req, reply)) return;
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
         return list_response(svc, req, head, [&] {
-            return list_body("contents", true, projection::list_entities(db, Kind::content, q), q, head);
+            return list_body("contents", true, projection::list_entities(db, Kind::content, q), q,
+                             head);
         });
     });
 }
@@ -146,14 +150,13 @@ void list_content(Service& svc, Request& req, Reply reply) {
 void campaign_schedule(Service& svc, Request& req, const PathParams& p, Reply reply) {
     auto id = parse_id(p[0], "campaign");
     if (!id) return reply(fail(req, id.error()));
-    if (answer_from_cache(svc, req, reply)) return;
     read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t head) -> Result<Response> {
         if (!projection::load_entity(db, Kind::campaign, *id, projection::Computed::omit))
             return not_found(Kind::campaign, *id);
         return list_response(svc, req, head, [&] {
             projection::ListQuery q;
             q.equals.emplace_back("campaign_id", *id);
-            q.order_by = "t.publish_date IS NULL, t.publish_date, t.id";
+            q.order_by = projection::ListOrder::publish_date;
             q.page_size = 0;
             auto page = projection::list_entities(db, Kind::content, q);
             json::Writer w;
@@ -174,22 +177,27 @@ void campaign_schedule(Service& svc, Request& req, const PathParams& p, Reply re
 void crud(Router& r, Service& svc, Kind kind, std::string_view collection,
           std::function<void(Request&, Reply)> list) {
     const std::string base = path(collection);
-    r.add(Method::post, base, [&svc, kind](Request& req, const PathParams&, Reply reply) {
-        create_entity(svc, kind, req, std::move(reply));
-    });
-    r.add(Method::get, base, [list = std::move(list)](Request& req, const PathParams&, Reply reply) {
-        list(req, std::move(reply));
-    });
+    r.add(Method::post, base, kJsonWrite,
+          [&svc, kind](Request& req, const PathParams&, Reply reply) {
+              create_entity(svc, kind, req, std::move(reply));
+          });
+    r.add(Method::get, base, kCachedRead,
+          [list = std::move(list)](Request& req, const PathParams&, Reply reply) {
+              list(req, std::move(reply));
+          });
     const std::string item = base + "/{id}";
-    r.add(Method::get, item, [&svc, kind](Request& req, const PathParams& p, Reply reply) {
-        get_entity(svc, kind, req, p, std::move(reply));
-    });
-    r.add(Method::patch, item, [&svc, kind](Request& req, const PathParams& p, Reply reply) {
-        update_entity(svc, kind, req, p, std::move(reply));
-    });
-    r.add(Method::del, item, [&svc, kind](Request& req, const PathParams& p, Reply reply) {
-        delete_entity(svc, kind, req, p, std::move(reply));
-    });
+    r.add(Method::get, item, kCachedRead,
+          [&svc, kind](Request& req, const PathParams& p, Reply reply) {
+              get_entity(svc, kind, req, p, std::move(reply));
+          });
+    r.add(Method::patch, item, kJsonWrite,
+          [&svc, kind](Request& req, const PathParams& p, Reply reply) {
+              update_entity(svc, kind, req, p, std::move(reply));
+          });
+    r.add(Method::del, item, kBodilessWrite,
+          [&svc, kind](Request& req, const PathParams& p, Reply reply) {
+              delete_entity(svc, kind, req, p, std::move(reply));
+          });
 }
 
 }  // namespace
@@ -203,13 +211,13 @@ void register_entity_routes(Router& r, Service& svc) {
     crud(r, svc, Kind::content, "/content-schedule",
          [&svc](Request& req, Reply reply) { list_content(svc, req, std::move(reply)); });
 
-    r.add(Method::get, path("/clients/{id}/campaigns"),
+    r.add(Method::get, path("/clients/{id}/campaigns"), kCachedRead,
           [&svc](Request& req, const PathParams& p, Reply reply) {
               auto id = parse_id(p[0], "client");
               if (!id) return reply(fail(req, id.error()));
               list_campaigns(svc, req, std::move(reply), *id);
           });
-    r.add(Method::get, path("/campaigns/{id}/schedule"),
+    r.add(Method::get, path("/campaigns/{id}/schedule"), kCachedRead,
           [&svc](Request& req, const PathParams& p, Reply reply) {
               campaign_schedule(svc, req, p, std::move(reply));
           });

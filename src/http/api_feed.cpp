@@ -205,11 +205,13 @@ void events(Service& svc, Request& req, Reply reply) {
 }  // namespace
 
 void register_feed_routes(Router& r, Service& svc) {
+    // Browsers' EventSource cannot set headers: the feed alone takes the token in the query.
     r.add(Method::get, std::string(kApi) + "/changes",
+          RouteRules{.scope = Scope::read, .token_in_query = true},
           [&svc](Request& req, const PathParams&, Reply reply) {
               changes(svc, req, std::move(reply));
           });
-    r.add(Method::get, std::string(kApi) + "/events",
+    r.add(Method::get, std::string(kApi) + "/events", kAdminRead,
           [&svc](Request& req, const PathParams&, Reply reply) {
               events(svc, req, std::move(reply));
           });

@@ -76,7 +76,7 @@ void register_history_routes(Router& r, Service& svc) {
         {Kind::block, "/storyboard/blocks/{id}/history"},
     };
     for (const auto& [kind, tail] : kRoutes)
-        r.add(Method::get, std::string(kApi) + std::string(tail),
+        r.add(Method::get, std::string(kApi) + std::string(tail), kAdminRead,
               [&svc, kind = kind](Request& req, const PathParams& p, Reply reply) {
                   history(svc, kind, req, p, std::move(reply));
               });

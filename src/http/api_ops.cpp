@@ -26,20 +26,20 @@ Response status_body(int status, std::string_view state, std::string_view detail
 void register_ops_routes(Router& r, Service& svc, OpsContext ops) {
     // Alive: the process answers. Nothing else is checked on purpose, so an
     // orchestrator does not restart a server that is only waiting on its disk.
-    r.add(Method::get, "/healthz", [](Request&, const PathParams&, Reply reply) {
-        reply(status_body(200, "ok"));
-    });
+    r.add(Method::get, "/healthz", kOpenRoute,
+          [](Request&, const PathParams&, Reply reply) { reply(status_body(200, "ok")); });
 
     // Ready: the database opens and reads, every migration is applied, the writer runs.
-    r.add(Method::get, "/readyz", [&svc](Request&, const PathParams&, Reply reply) {
+    r.add(Method::get, "/readyz", kOpenRoute, [&svc](Request&, const PathParams&, Reply reply) {
         if (!svc.writer.running()) return reply(status_body(503, "unavailable", "writer stopped"));
-        auto checked = svc.reads.with_snapshot([](store::Db& db) { return store::check_migrations(db); });
+        auto checked =
+            svc.reads.with_snapshot([](store::Db& db) { return store::check_migrations(db); });
         if (!checked) return reply(status_body(503, "unavailable", checked.error().detail));
         if (!*checked) return reply(status_body(503, "unavailable", checked->error().detail));
         reply(status_body(200, "ready"));
     });
 
-    r.add(Method::get, "/metrics", [ops](Request&, const PathParams&, Reply reply) {
+    r.add(Method::get, "/metrics", kAdminRead, [ops](Request&, const PathParams&, Reply reply) {
         Response resp;
         resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
         resp.body = ops.metrics.render(ops.sample());

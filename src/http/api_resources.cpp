@@ -62,7 +62,7 @@ Result<const domain::ResourceSlot*> path_slot(std::string_view type) {
 
 /// The body of an upload route: a Receiver behind the session's BodySink.
 class UploadBody final : public BodySink {
-public:
+  public:
     UploadBody(std::uint64_t limit, upload::ReceiverOptions options,
                upload::Receiver::HeadCheck check)
         : limit_(limit), receiver_(std::move(options), std::move(check)) {}
@@ -71,7 +71,7 @@ public:
     Status finish() override { return receiver_.finish(); }
     upload::Receiver& receiver() { return receiver_; }
 
-private:
+  private:
     std::uint64_t limit_;
     upload::Receiver receiver_;
 };
@@ -87,8 +87,9 @@ struct Resources {
         auto id = parse_id(p[0], "campaign");
         if (!id) return std::move(id).error();
         if (auto m = parse_if_match(req); !m) return std::move(m).error();
-        auto exists = svc.reads.with_snapshot(
-            [&](store::Db& db) { return projection::load_entity(db, Kind::campaign, *id).has_value(); });
+        auto exists = svc.reads.with_snapshot([&](store::Db& db) {
+            return projection::load_entity(db, Kind::campaign, *id).has_value();
+        });
         if (!exists) return std::move(exists).error();
         if (!*exists) return not_found(Kind::campaign, *id);
         return *id;
@@ -116,8 +117,7 @@ struct Resources {
             auto type = r.field("resource_type");
             if (!type) return {};
             const auto* slot = domain::resource_slot(*type);
-            if (!slot)
-                return fields_error({{"resource_type", "must be one of " + slot_names()}});
+            if (!slot) return fields_error({{"resource_type", "must be one of " + slot_names()}});
             auto media = upload::check_media(media_class(slot->type), head, declared);
             if (!media) return std::move(media).error();
             return {};
@@ -150,20 +150,23 @@ struct Resources {
     void attach(Request& req, const PathParams& p, std::optional<std::string> path_type,
                 Reply reply) {
         auto* body = dynamic_cast<UploadBody*>(req.body_sink.get());
-        if (!body) return reply(fail(req, Error::make(ErrorCode::internal, "upload without a body sink")));
+        if (!body)
+            return reply(fail(req, Error::make(ErrorCode::internal, "upload without a body sink")));
         upload::Receiver& received = body->receiver();
         const std::int64_t campaign_id = parse_id(p[0], "campaign").value();
         auto if_match = parse_if_match(req);
         if (!if_match) return reply(fail(req, if_match.error()));
 
         std::vector<FieldError> errors;
-        const std::optional<std::string> type = path_type ? path_type : received.field("resource_type");
+        const std::optional<std::string> type =
+            path_type ? path_type : received.field("resource_type");
         if (!type)
             errors.push_back({"resource_type", "is required"});
         else if (!domain::resource_slot(*type))
             errors.push_back({"resource_type", "must be one of " + slot_names()});
         // The form carries the duration as a field; a raw PUT as ?duration=.
-        const auto duration_text = path_type ? req.query_param("duration") : received.field("duration");
+        const auto duration_text =
+            path_type ? req.query_param("duration") : received.field("duration");
         domain::Value duration = domain::Null{};
         if (duration_text) {
             char* end = nullptr;
@@ -181,7 +184,8 @@ struct Resources {
             errors.push_back({"file", "must not be empty"});
         if (!errors.empty()) return reply(fail(req, fields_error(std::move(errors))));
 
-        auto content_type = upload::check_media(media_class(*type), file->head, file->declared_type);
+        auto content_type =
+            upload::check_media(media_class(*type), file->head, file->declared_type);
         if (!content_type) return reply(fail(req, content_type.error()));
         auto placed = files->place(file->temp, file->sha256);
         if (!placed) return reply(fail(req, placed.error()));
@@ -201,9 +205,9 @@ struct Resources {
         w.resource_type = *type;
         // What the request asked for, since its body is not kept: for
         // Idempotency-Key, the same file with the same fields is the same request.
-        w.fingerprint = sha256_hex(std::string(to_string(req.method)) + '\n' + req.path + '\n' +
-                                   *type + '\n' + file->sha256 + '\n' +
-                                   duration_text.value_or("") + '\n' + file->filename);
+        w.fingerprint =
+            sha256_hex(std::string(to_string(req.method)) + '\n' + req.path + '\n' + *type + '\n' +
+                       file->sha256 + '\n' + duration_text.value_or("") + '\n' + file->filename);
         // The placement ends before the answer leaves: a refused write has
         // removed its file by the time the client hears of it.
         submit_write(svc, req, std::move(w),
@@ -235,13 +239,15 @@ struct Resources {
         auto slot = path_slot(p[1]);
         if (!slot) return reply(fail(req, slot.error()));
         read_snapshot(svc, req, reply, [&](store::Db& db, std::int64_t) -> Result<Response> {
-            if (!projection::load_entity(db, Kind::campaign, *id)) return not_found(Kind::campaign, *id);
+            if (!projection::load_entity(db, Kind::campaign, *id))
+                return not_found(Kind::campaign, *id);
             std::optional<projection::ResourceRow> row;
             for (auto& r : projection::campaign_resources(db, *id))
                 if (r.resource_type == (*slot)->type) row = std::move(r);
             if (!row)
-                return Error::make(ErrorCode::not_found, "The campaign has no " +
-                                                             std::string((*slot)->type) + " resource.");
+                return Error::make(
+                    ErrorCode::not_found,
+                    "The campaign has no " + std::string((*slot)->type) + " resource.");
             auto where = files->path_of(row->sha256);
             if (!where) return Error::make(ErrorCode::internal, "stored digest is not a digest");
             const auto size = static_cast<std::uint64_t>(row->size);
@@ -273,7 +279,8 @@ struct Resources {
                                                "/" + std::to_string(size));
                     r.file = FileBody{where->string(), range.offset, range.length};
                     return r;
-                case RangeRequest::Kind::whole: break;
+                case RangeRequest::Kind::whole:
+                    break;
             }
             r.file = FileBody{where->string(), 0, size};
             return r;
@@ -304,26 +311,27 @@ Status register_resource_routes(Router& r, Service& svc) {
     const std::string collection = path("/campaigns/{id}/resources");
     const std::string item = collection + "/{type}";
     r.add_streaming(
-        Method::post, collection,
+        Method::post, collection, kStreamedWrite,
         [res](Request& req, const PathParams& p) { return res->open_form(req, p); },
         [res](Request& req, const PathParams& p, Reply reply) {
             res->attach(req, p, std::nullopt, std::move(reply));
         });
-    r.add(Method::get, collection, [res](Request& req, const PathParams& p, Reply reply) {
+    r.add(Method::get, collection, kRead, [res](Request& req, const PathParams& p, Reply reply) {
         res->list(req, p, std::move(reply));
     });
     r.add_streaming(
-        Method::put, item,
+        Method::put, item, kStreamedWrite,
         [res](Request& req, const PathParams& p) { return res->open_raw(req, p); },
         [res](Request& req, const PathParams& p, Reply reply) {
             res->attach(req, p, p[1], std::move(reply));
         });
-    r.add(Method::del, item, [res](Request& req, const PathParams& p, Reply reply) {
+    r.add(Method::del, item, kBodilessWrite, [res](Request& req, const PathParams& p, Reply reply) {
         res->detach(req, p, std::move(reply));
     });
-    r.add(Method::get, item + "/file", [res](Request& req, const PathParams& p, Reply reply) {
-        res->serve_file(req, p, std::move(reply));
-    });
+    r.add(Method::get, item + "/file", kRead,
+          [res](Request& req, const PathParams& p, Reply reply) {
+              res->serve_file(req, p, std::move(reply));
+          });
     return {};
 }
 

@@ -43,7 +43,8 @@ Result<domain::IntList> parse_block_order(const domain::Fields& body) {
             errors.push_back({f.name, "is given more than once"});
         } else if (auto* list = std::get_if<domain::IntList>(&f.value)) {
             ids = *list;
-        } else if (auto* empty = std::get_if<domain::StringList>(&f.value); empty && empty->empty()) {
+        } else if (auto* empty = std::get_if<domain::StringList>(&f.value);
+                   empty && empty->empty()) {
             ids = domain::IntList{};  // [] reads as an empty list of strings
         } else {
             errors.push_back({f.name, "must be an array of block ids"});
@@ -77,7 +78,7 @@ void list_scripts(Service& svc, Request& req, const PathParams& p, Reply reply) 
         if (!projection::load_entity(db, Kind::content, *id)) return not_found(Kind::content, *id);
         projection::ListQuery q;
         q.equals.emplace_back("content_id", *id);
-        q.order_by = "t.revision";
+        q.order_by = projection::ListOrder::revision;
         q.page_size = 0;
         auto page = projection::list_entities(db, Kind::script, q);
         json::Writer w;
@@ -103,44 +104,46 @@ void create_child(Service& svc, Kind kind, Request& req, const PathParams& p, Re
 }  // namespace
 
 void register_storyboard_routes(Router& r, Service& svc) {
-    r.add(Method::get, path("/content-schedule/{id}/storyboard"),
+    r.add(Method::get, path("/content-schedule/{id}/storyboard"), kRead,
           [&svc](Request& req, const PathParams& p, Reply reply) {
               get_storyboard(svc, req, p, std::move(reply));
           });
-    r.add(Method::post, path("/content-schedule/{id}/storyboard/blocks"),
+    r.add(Method::post, path("/content-schedule/{id}/storyboard/blocks"), kJsonWrite,
           [&svc](Request& req, const PathParams& p, Reply reply) {
               create_child(svc, Kind::block, req, p, std::move(reply));
           });
-    r.add(Method::put, path("/content-schedule/{id}/storyboard/order"),
+    r.add(Method::put, path("/content-schedule/{id}/storyboard/order"), kJsonWrite,
           [&svc](Request& req, const PathParams& p, Reply reply) {
               reorder_storyboard(svc, req, p, std::move(reply));
           });
     const std::string block = path("/storyboard/blocks/{id}");
-    r.add(Method::get, block, [&svc](Request& req, const PathParams& p, Reply reply) {
+    r.add(Method::get, block, kCachedRead, [&svc](Request& req, const PathParams& p, Reply reply) {
         get_entity(svc, Kind::block, req, p, std::move(reply));
     });
-    r.add(Method::patch, block, [&svc](Request& req, const PathParams& p, Reply reply) {
+    r.add(Method::patch, block, kJsonWrite, [&svc](Request& req, const PathParams& p, Reply reply) {
         update_entity(svc, Kind::block, req, p, std::move(reply));
     });
-    r.add(Method::del, block, [&svc](Request& req, const PathParams& p, Reply reply) {
-        delete_entity(svc, Kind::block, req, p, std::move(reply));
-    });
+    r.add(Method::del, block, kBodilessWrite,
+          [&svc](Request& req, const PathParams& p, Reply reply) {
+              delete_entity(svc, Kind::block, req, p, std::move(reply));
+          });
 
-    r.add(Method::post, path("/content-schedule/{id}/scripts"),
+    r.add(Method::post, path("/content-schedule/{id}/scripts"), kJsonWrite,
           [&svc](Request& req, const PathParams& p, Reply reply) {
               create_child(svc, Kind::script, req, p, std::move(reply));
           });
-    r.add(Method::get, path("/content-schedule/{id}/scripts"),
+    r.add(Method::get, path("/content-schedule/{id}/scripts"), kRead,
           [&svc](Request& req, const PathParams& p, Reply reply) {
               list_scripts(svc, req, p, std::move(reply));
           });
     const std::string script = path("/scripts/{id}");
-    r.add(Method::get, script, [&svc](Request& req, const PathParams& p, Reply reply) {
+    r.add(Method::get, script, kCachedRead, [&svc](Request& req, const PathParams& p, Reply reply) {
         get_entity(svc, Kind::script, req, p, std::move(reply));
     });
-    r.add(Method::patch, script, [&svc](Request& req, const PathParams& p, Reply reply) {
-        update_entity(svc, Kind::script, req, p, std::move(reply));
-    });
+    r.add(Method::patch, script, kJsonWrite,
+          [&svc](Request& req, const PathParams& p, Reply reply) {
+              update_entity(svc, Kind::script, req, p, std::move(reply));
+          });
 }
 
 }  // namespace omnivibe::http

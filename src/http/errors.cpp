@@ -8,21 +8,37 @@ namespace omnivibe::http {
 
 int status_of(ErrorCode code) {
     switch (code) {
-        case ErrorCode::malformed_json: return 400;
-        case ErrorCode::unauthorized: return 401;
-        case ErrorCode::forbidden: return 403;
-        case ErrorCode::not_found: return 404;
-        case ErrorCode::method_not_allowed: return 405;
-        case ErrorCode::conflict: return 409;
-        case ErrorCode::version_mismatch: return 412;
-        case ErrorCode::payload_too_large: return 413;
-        case ErrorCode::unsupported_media_type: return 415;
-        case ErrorCode::range_not_satisfiable: return 416;
+        case ErrorCode::malformed_json:
+        case ErrorCode::bad_request:
+            return 400;
+        case ErrorCode::unauthorized:
+            return 401;
+        case ErrorCode::forbidden:
+            return 403;
+        case ErrorCode::not_found:
+            return 404;
+        case ErrorCode::method_not_allowed:
+            return 405;
+        case ErrorCode::conflict:
+            return 409;
+        case ErrorCode::version_mismatch:
+            return 412;
+        case ErrorCode::payload_too_large:
+            return 413;
+        case ErrorCode::unsupported_media_type:
+            return 415;
+        case ErrorCode::range_not_satisfiable:
+            return 416;
+        case ErrorCode::header_too_large:
+            return 431;
         case ErrorCode::validation_failed:
         case ErrorCode::unknown_reference:
-        case ErrorCode::idempotency_key_reused: return 422;
-        case ErrorCode::unavailable: return 503;
-        case ErrorCode::internal: return 500;
+        case ErrorCode::idempotency_key_reused:
+            return 422;
+        case ErrorCode::unavailable:
+            return 503;
+        case ErrorCode::internal:
+            return 500;
     }
     return 500;
 }
@@ -30,6 +46,7 @@ int status_of(ErrorCode code) {
 Response error_response(const Error& e, std::string_view request_id) {
     Response r;
     r.status = status_of(e.code);
+    r.error_code = to_string(e.code);
     std::string_view detail = e.detail;
     if (e.code == ErrorCode::internal) {
         log::error("internal error (request " + std::string(request_id) + "): " + e.detail);

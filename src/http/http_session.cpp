@@ -4,16 +4,16 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
-
 #include <utility>
 
 #include "feed_handoff.hpp"
 #include "omnivibe/core/log.hpp"
 #include "omnivibe/core/text.hpp"
 #include "omnivibe/http/errors.hpp"
+#include "request_head.hpp"
 #include "sse_session.hpp"
 
 namespace omnivibe::http {
@@ -24,11 +24,22 @@ namespace net = boost::asio;
 
 namespace {
 
-// Beast reports these for clients that went away or timed out: normal, not errors.
-bool is_quiet(const beast::error_code& ec) {
-    return ec == bhttp::error::end_of_stream || ec == net::error::operation_aborted ||
-           ec == beast::error::timeout || ec == net::error::connection_reset ||
-           ec == net::error::broken_pipe || ec == net::error::eof;
+using StringResponse = bhttp::response<bhttp::string_body>;
+
+// Our Response as Beast's message, headers first; a HEAD answer keeps the
+// length of the body it leaves out.
+std::shared_ptr<StringResponse> to_message(Response&& resp, bool keep_alive, bool head_only) {
+    auto res = std::make_shared<StringResponse>();
+    res->version(11);
+    res->result(static_cast<unsigned>(resp.status));
+    res->set(bhttp::field::server, "omnivibe");
+    if (!resp.content_type.empty()) res->set(bhttp::field::content_type, resp.content_type);
+    for (auto& [name, value] : resp.headers) res->insert(name, value);
+    res->keep_alive(keep_alive);
+    const auto length = resp.file ? resp.file->length : resp.body.size();
+    if (!head_only) res->body() = std::move(resp.body);
+    res->content_length(length);
+    return res;
 }
 
 }  // namespace
@@ -43,20 +54,23 @@ HttpSession::HttpSession(net::ip::tcp::socket&& socket, SessionContext& ctx)
 
 HttpSession::~HttpSession() { ctx_.connections.fetch_sub(1); }
 
-void HttpSession::refuse(net::ip::tcp::socket&& socket) {
-    static const std::string kBusy = [] {
-        const std::string body =
-            "{\"detail\":\"Too many connections; retry shortly.\",\"code\":\"unavailable\","
-            "\"errors\":[],\"request_id\":\"-\"}";
-        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-               "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
-               std::to_string(body.size()) + "\r\n\r\n" + body;
-    }();
+void HttpSession::refuse(net::ip::tcp::socket&& socket, SessionContext& ctx) {
     auto sock = std::make_shared<net::ip::tcp::socket>(std::move(socket));
-    net::async_write(*sock, net::buffer(kBusy), [sock](beast::error_code, std::size_t) {
-        beast::error_code ignored;
-        sock->shutdown(net::ip::tcp::socket::shutdown_both, ignored);
-    });
+    Request req;  // nothing of it is read: the answer comes first
+    req.method = Method::other;
+    beast::error_code ec;
+    if (auto ep = sock->remote_endpoint(ec); !ec) req.remote = ep.address().to_string();
+    ctx.dispatcher.reject(
+        std::move(req),
+        Error::make(ErrorCode::unavailable, "too many connections (the cap is " +
+                                                std::to_string(ctx.options.max_connections) + ")"),
+        [sock](Response resp) {
+            auto res = to_message(std::move(resp), false, false);
+            bhttp::async_write(*sock, *res, [sock, res](beast::error_code, std::size_t) {
+                beast::error_code ignored;
+                sock->shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+            });
+        });
 }
 
 void HttpSession::run() {
@@ -68,62 +82,33 @@ void HttpSession::run() {
 void HttpSession::do_read_header() {
     if (ctx_.stopping.load()) return do_close();
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(ctx_.options.max_header_bytes));
     // No body limit yet: which one applies depends on the route, known only
     // once the head has arrived (on_read_header sets it).
-    parser_->body_limit(boost::none);
+    prepare_head_parser(*parser_, ctx_.options.max_header_bytes);
     // The first read of a connection and each keep-alive wait get a deadline,
     // so idle and half-sent requests cannot hold a connection forever.
     stream_.expires_after(std::chrono::seconds(buffer_.size() ? ctx_.options.header_timeout_seconds
                                                               : ctx_.options.idle_timeout_seconds));
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             beast::bind_front_handler(&HttpSession::on_read_header,
-                                                       shared_from_this()));
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&HttpSession::on_read_header, shared_from_this()));
 }
-
-namespace {
-
-Error too_large(std::uint64_t limit) {
-    return Error::make(ErrorCode::payload_too_large,
-                       "The body is larger than " + std::to_string(limit) + " bytes.");
-}
-
-}  // namespace
 
 void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
-    if (ec) {
-        if (is_quiet(ec)) return do_close();
-        if (ec == bhttp::error::header_limit)
-            return reply_error_and_close(431, ErrorCode::malformed_json,
-                                         "The request headers are too large.");
-        return reply_error_and_close(400, ErrorCode::malformed_json,
-                                     "The request could not be parsed: " + ec.message() + ".");
-    }
-    // A Transfer-Encoding that does not end in chunked leaves the body's end
-    // unknown: reading it as empty would take the body for the next request
-    // (request smuggling). RFC 9112 section 6.3: answer 400 and close.
-    if (parser_->get().count(bhttp::field::transfer_encoding) && !parser_->chunked())
-        return reply_error_and_close(400, ErrorCode::malformed_json,
-                                     "Transfer-Encoding must end with chunked.");
+    if (ec && client_went_away(ec)) return do_close();
+    if (auto refusal = refusal_of_head(ec, *parser_)) return refuse_head(*refusal);
     const auto& head = parser_->get();
     keep_alive_ = head.keep_alive();
-    Request req;
-    req.method = method_from_string(head.method_string());
-    head_request_ = req.method == Method::head;
-    req.target = std::string(head.target());
-    const auto q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    if (q != std::string::npos) req.query = req.target.substr(q + 1);
-    for (const auto& field : head) req.headers.emplace_back(ascii_lower(field.name_string()), field.value());
-    req.remote = remote_;
-    pending_ = std::move(req);
+    pending_ = request_from_head(*parser_, remote_);
+    head_request_ = pending_->method == Method::head;
 
     // The route decides where the body goes, before a byte of it is read.
-    auto sink = ctx_.dispatcher.open_body(*pending_);
-    if (!sink) return reject(sink.error());
-    sink_ = std::move(sink).value();
+    auto admitted = ctx_.dispatcher.admit(*pending_);
+    if (!admitted) return reject(admitted.error());
+    admission_ = std::move(admitted).value();
+    sink_ = admission_->take_sink();
     const std::uint64_t limit = sink_ ? sink_->limit() : ctx_.options.service.max_body_bytes;
-    if (auto len = parser_->content_length(); len && *len > limit) return reject(too_large(limit));
+    if (auto refusal = refusal_of_length(*parser_, limit)) return reject(*refusal);
 
     if (iequals(head[bhttp::field::expect], "100-continue")) {
         // Tell the client to go ahead (curl waits for this before large bodies).
@@ -143,9 +128,9 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
 void HttpSession::on_read_body(beast::error_code ec, std::size_t) {
     if (ec) {
         if (ec == bhttp::error::body_limit)
-            return reject(too_large(ctx_.options.service.max_body_bytes));
-        if (is_quiet(ec) || ec == bhttp::error::partial_message) return do_close();
-        return reject(Error::make(ErrorCode::malformed_json,
+            return reject(body_too_large(ctx_.options.service.max_body_bytes));
+        if (client_went_away(ec) || ec == bhttp::error::partial_message) return do_close();
+        return reject(Error::make(ErrorCode::bad_request,
                                   "The request body could not be read: " + ec.message() + "."));
     }
     stream_.expires_never();
@@ -171,8 +156,7 @@ void HttpSession::start_upload(std::uint64_t limit) {
     upload_buffer_.reset(new char[kUploadChunk]);
     // An upload under way is a request the server accepted: graceful shutdown
     // waits for it (within its grace period) like for any other.
-    ctx_.in_flight.fetch_add(1);
-    upload_in_flight_ = true;
+    take_on();
     do_read_upload();
 }
 
@@ -191,14 +175,14 @@ void HttpSession::do_read_upload() {
 void HttpSession::on_read_upload(beast::error_code ec, std::size_t) {
     if (ec == bhttp::error::need_buffer) ec = {};
     if (ec) {
-        if (ec == bhttp::error::body_limit) return reject(too_large(sink_->limit()));
+        if (ec == bhttp::error::body_limit) return reject(body_too_large(sink_->limit()));
         // The client went away mid-upload: dropping the sink drops what it wrote.
-        if (is_quiet(ec) || ec == bhttp::error::partial_message) {
+        if (client_went_away(ec) || ec == bhttp::error::partial_message) {
             sink_.reset();
-            if (std::exchange(upload_in_flight_, false)) ctx_.in_flight.fetch_sub(1);
+            in_flight_.reset();
             return do_close();
         }
-        return reject(Error::make(ErrorCode::malformed_json,
+        return reject(Error::make(ErrorCode::bad_request,
                                   "The request body could not be read: " + ec.message() + "."));
     }
     const std::size_t got = kUploadChunk - upload_parser_->get().body().size;
@@ -221,13 +205,21 @@ void HttpSession::finish_upload() {
 
 // ---- answers -------------------------------------------------------------------
 
+// Counts the request as in flight (once, whichever way it is then answered).
+void HttpSession::take_on() {
+    if (!in_flight_) in_flight_.emplace(ctx_.in_flight);
+}
+
 void HttpSession::dispatch(Request req) {
-    if (!std::exchange(upload_in_flight_, false)) ctx_.in_flight.fetch_add(1);
-    ctx_.dispatcher.dispatch(std::move(req), [self = shared_from_this()](Response resp) {
-        // Handlers may answer from another thread (the writer): hop back.
-        net::post(self->stream_.get_executor(),
-                  [self, resp = std::move(resp)]() mutable { self->send(std::move(resp)); });
-    });
+    take_on();
+    Admission admission = std::move(*admission_);
+    admission_.reset();
+    ctx_.dispatcher.dispatch(
+        std::move(req), std::move(admission), [self = shared_from_this()](Response resp) {
+            // Handlers may answer from another thread (the writer): hop back.
+            net::post(self->stream_.get_executor(),
+                      [self, resp = std::move(resp)]() mutable { self->send(std::move(resp)); });
+        });
 }
 
 // Refuses the request whose head was read, without reading (the rest of) its
@@ -242,7 +234,8 @@ void HttpSession::reject(const Error& error) {
     stream_.expires_never();
     Request req = std::move(*pending_);
     pending_.reset();
-    if (!std::exchange(upload_in_flight_, false)) ctx_.in_flight.fetch_add(1);
+    admission_.reset();
+    take_on();
     ctx_.dispatcher.reject(std::move(req), error, [self = shared_from_this()](Response resp) {
         net::post(self->stream_.get_executor(),
                   [self, resp = std::move(resp)]() mutable { self->send(std::move(resp)); });
@@ -256,17 +249,8 @@ void HttpSession::send(Response resp) {
         }
     }
     if (resp.file && !head_request_) return send_file(std::move(resp));
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-    res->version(11);
-    res->result(static_cast<unsigned>(resp.status));
-    res->set(bhttp::field::server, "omnivibe");
-    if (!resp.content_type.empty()) res->set(bhttp::field::content_type, resp.content_type);
-    for (auto& [name, value] : resp.headers) res->insert(name, value);
     const bool keep = keep_alive_ && !ctx_.stopping.load();
-    res->keep_alive(keep);
-    const auto length = resp.file ? resp.file->length : resp.body.size();
-    if (!head_request_) res->body() = std::move(resp.body);
-    res->content_length(length);
+    auto res = to_message(std::move(resp), keep, head_request_);
     stream_.expires_after(std::chrono::seconds(ctx_.options.idle_timeout_seconds));
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t n) {
@@ -319,7 +303,7 @@ void HttpSession::do_write_file(bool keep_alive) {
 // without a length, and this session ends here (the SSE session owns the
 // socket from now on and counts itself among the connections).
 void HttpSession::hand_over(Response resp, std::shared_ptr<FeedHandoff> feed) {
-    ctx_.in_flight.fetch_sub(1);  // the request is answered; the stream is not a request
+    in_flight_.reset();  // the request is answered; the stream is not a request
     auto head = std::make_unique<SseSession::Head>(static_cast<bhttp::status>(resp.status), 11);
     head->set(bhttp::field::server, "omnivibe");
     if (!resp.content_type.empty()) head->set(bhttp::field::content_type, resp.content_type);
@@ -330,22 +314,19 @@ void HttpSession::hand_over(Response resp, std::shared_ptr<FeedHandoff> feed) {
 }
 
 void HttpSession::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
-    ctx_.in_flight.fetch_sub(1);
+    in_flight_.reset();
     if (!ec && drain_before_close_) return drain_and_close();
     if (ec || !keep_alive) return do_close();
     do_read_header();
 }
 
-void HttpSession::reply_error_and_close(int status, ErrorCode code, std::string detail) {
-    keep_alive_ = false;
-    drain_before_close_ = true;
-    head_request_ = false;
-    const std::string request_id = make_request_id({});
-    Response resp = error_response(Error::make(code, std::move(detail)), request_id);
-    resp.set("X-Request-Id", request_id);
-    resp.status = status;
-    ctx_.in_flight.fetch_add(1);
-    send(std::move(resp));
+// Answers a request whose head did not parse (or whose framing cannot be
+// trusted) and closes: what follows on the connection cannot be read as requests.
+void HttpSession::refuse_head(const Error& error) {
+    // Whatever of the head did parse names the request in the log (OTHER and
+    // no path when not even the request line did).
+    pending_ = request_from_head(*parser_, remote_);
+    reject(error);
 }
 
 // After refusing a request whose body is still arriving, read and discard for

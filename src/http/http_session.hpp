@@ -4,12 +4,16 @@
 // request at a time per connection: pipelined requests wait in the socket
 // buffer, which caps the pipelining queue at one.
 //
-// Bodies: once the head has arrived the dispatcher says how the route takes
-// its body (Dispatcher::open_body): into memory, bounded by the JSON body
+// Bodies: once the head has arrived the dispatcher admits the request
+// (Dispatcher::admit: the route is matched once, the token checked) and the
+// route's declared body mode says how the body is taken: into memory, bounded by the JSON body
 // limit, or streamed in 64 KiB pieces into the route's BodySink (uploads),
 // bounded by the sink's limit, with a fresh deadline for each piece. A body
 // that is refused before it is read (wrong type, too large, no such campaign)
 // is answered before "100 Continue", so a client that asked never sends it.
+// Every answer, a refused head included, goes out through the dispatcher,
+// which logs and counts it. What the head alone decides (431, 400, a declared
+// length over the limit) is in request_head.cpp, tested without sockets.
 // Responses with a FileBody are streamed from disk the same way.
 
 #include <array>
@@ -32,15 +36,16 @@ namespace omnivibe::http {
 struct FeedHandoff;
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
-public:
+  public:
     HttpSession(boost::asio::ip::tcp::socket&& socket, SessionContext& ctx);
     ~HttpSession();
     void run();
 
-    /// Answers 503 and closes a connection accepted over the connection cap.
-    static void refuse(boost::asio::ip::tcp::socket&& socket);
+    /// Answers 503 and closes a connection accepted over the connection cap
+    /// (logged and counted like every answer).
+    static void refuse(boost::asio::ip::tcp::socket&& socket, SessionContext& ctx);
 
-private:
+  private:
     void do_read_header();
     void on_read_header(boost::beast::error_code ec, std::size_t);
     void on_read_body(boost::beast::error_code ec, std::size_t);
@@ -55,7 +60,8 @@ private:
     void do_write_file(bool keep_alive);
     void hand_over(Response resp, std::shared_ptr<FeedHandoff> feed);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t);
-    void reply_error_and_close(int status, ErrorCode code, std::string detail);
+    void refuse_head(const Error& error);
+    void take_on();
     void do_close();
     void drain_and_close();
     void drain_and_close_continue();
@@ -66,11 +72,13 @@ private:
     boost::beast::tcp_stream stream_;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-    std::optional<boost::beast::http::request_parser<boost::beast::http::buffer_body>> upload_parser_;
-    std::optional<Request> pending_;    ///< the request whose head was read
-    std::shared_ptr<BodySink> sink_;    ///< where its body streams, for streaming routes
+    std::optional<boost::beast::http::request_parser<boost::beast::http::buffer_body>>
+        upload_parser_;
+    std::optional<Request> pending_;      ///< the request whose head was read
+    std::optional<Admission> admission_;  ///< what the dispatcher decided from its head
+    std::shared_ptr<BodySink> sink_;      ///< where its body streams, for streaming routes
     std::unique_ptr<char[]> upload_buffer_;
-    bool upload_in_flight_ = false;  ///< counted in ctx_.in_flight while the body streams
+    std::optional<InFlight> in_flight_;  ///< the request taken on, until its answer is written
     std::unique_ptr<FileResponse> file_response_;
     std::unique_ptr<FileSerializer> file_serializer_;
     SessionContext& ctx_;

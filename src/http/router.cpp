@@ -1,5 +1,7 @@
 #include "omnivibe/http/router.hpp"
 
+#include <stdexcept>
+
 namespace omnivibe::http {
 
 namespace {
@@ -20,20 +22,33 @@ std::vector<std::string_view> split_path(std::string_view path) {
     return parts;
 }
 
-bool is_placeholder(std::string_view s) { return s.size() > 2 && s.front() == '{' && s.back() == '}'; }
+bool is_placeholder(std::string_view s) {
+    return s.size() > 2 && s.front() == '{' && s.back() == '}';
+}
 
 }  // namespace
 
-void Router::add(Method method, std::string_view pattern, Handler handler) {
-    Route r{method, std::string(pattern), {}, std::move(handler), {}};
-    for (auto part : split_path(pattern)) r.segments.emplace_back(part);
-    routes_.push_back(std::move(r));
+void Router::add(Method method, std::string_view pattern, RouteRules rules, Handler handler) {
+    // A registration error is a programming error found at start-up, not a request's.
+    if (rules.body == BodyMode::streamed)
+        throw std::logic_error("route " + std::string(pattern) +
+                               ": streamed bodies need an opener");
+    insert(method, pattern, rules, std::move(handler), {});
 }
 
-void Router::add_streaming(Method method, std::string_view pattern, BodyOpener opener,
-                           Handler handler) {
-    add(method, pattern, std::move(handler));
-    routes_.back().opener = std::move(opener);
+void Router::add_streaming(Method method, std::string_view pattern, RouteRules rules,
+                           BodyOpener opener, Handler handler) {
+    if (rules.body != BodyMode::streamed || !opener)
+        throw std::logic_error("route " + std::string(pattern) +
+                               ": a streaming route declares a streamed body and an opener");
+    insert(method, pattern, rules, std::move(handler), std::move(opener));
+}
+
+void Router::insert(Method method, std::string_view pattern, RouteRules rules, Handler handler,
+                    BodyOpener opener) {
+    Route r{method, std::string(pattern), {}, rules, std::move(handler), std::move(opener)};
+    for (auto part : split_path(pattern)) r.segments.emplace_back(part);
+    routes_.push_back(std::move(r));
 }
 
 bool Router::match_segments(const Route& r, const std::vector<std::string_view>& parts,
@@ -65,17 +80,18 @@ std::variant<Router::Match, Router::NoMatch> Router::match(Method method,
         if (!match_segments(r, parts, params)) continue;
         const bool same = r.method == method || (method == Method::head && r.method == Method::get);
         if (same)
-            return Match{&r.handler, r.opener ? &r.opener : nullptr, std::move(params), r.pattern};
+            return Match{&r.handler, r.opener ? &r.opener : nullptr, &r.rules, std::move(params),
+                         r.pattern};
         if (allow.find(to_string(r.method)) == std::string::npos) {
             if (!allow.empty()) allow += ", ";
             allow += to_string(r.method);
         }
     }
     if (!allow.empty())
-        return NoMatch{Error::make(ErrorCode::method_not_allowed,
-                                   "This resource does not support " +
-                                       std::string(to_string(method)) + "."),
-                       allow};
+        return NoMatch{
+            Error::make(ErrorCode::method_not_allowed,
+                        "This resource does not support " + std::string(to_string(method)) + "."),
+            allow};
     return NoMatch{Error::make(ErrorCode::not_found, "No such resource."), {}};
 }
 
@@ -83,6 +99,12 @@ std::vector<std::pair<Method, std::string>> Router::routes() const {
     std::vector<std::pair<Method, std::string>> out;
     for (const auto& r : routes_) out.emplace_back(r.method, r.pattern);
     return out;
+}
+
+const RouteRules* Router::rules_of(Method method, std::string_view pattern) const {
+    for (const auto& r : routes_)
+        if (r.method == method && r.pattern == pattern) return &r.rules;
+    return nullptr;
 }
 
 }  // namespace omnivibe::http

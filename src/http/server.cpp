@@ -11,13 +11,14 @@
 #include <thread>
 
 #include "api.hpp"
+#include "api_common.hpp"
 #include "listener.hpp"
 #include "omnivibe/core/log.hpp"
 #include "omnivibe/feed/hub.hpp"
 #include "omnivibe/http/auth.hpp"
 #include "omnivibe/http/dispatcher.hpp"
-#include "omnivibe/http/response_cache.hpp"
 #include "omnivibe/http/metrics.hpp"
+#include "omnivibe/http/response_cache.hpp"
 #include "omnivibe/http/router.hpp"
 #include "omnivibe/projection/projector.hpp"
 
@@ -33,14 +34,18 @@ struct Server::Impl {
         : options(std::move(o)),
           hub(feed::HubOptions{std::chrono::seconds(options.service.sse_heartbeat_seconds)}),
           reads(options.service.db_path),
-          writer(writer::WriterOptions{options.service.db_path, options.durability},
-                 [this](std::vector<store::EventRow>&& rows) { publish(std::move(rows)); },
-                 // Answers are finished (rendered, logged, counted, sent) on
-                 // the network threads, not on the writer's.
-                 [this](std::function<void()> task) { net::post(ioc, std::move(task)); }),
+          writer(
+              writer::WriterOptions{options.service.db_path, options.durability},
+              [this](std::vector<store::EventRow>&& rows) { publish(std::move(rows)); },
+              // Answers are finished (rendered, logged, counted, sent) on
+              // the network threads, not on the writer's.
+              [this](std::function<void()> task) { net::post(ioc, std::move(task)); }),
           answers(options.service.response_cache_bytes),
           service{options.service, writer, reads, &hub, &answers},
-          dispatcher(router, DispatchOptions{options.service.cors_origins, &tokens, &metrics}),
+          dispatcher(router, DispatchOptions{options.service.cors_origins, &tokens, &metrics,
+                                             [this](const Request& req) {
+                                                 return cached_answer(service, req);
+                                             }}),
           ctx{dispatcher, options} {}
 
     // On the writer thread, after COMMIT: count, hand the batch over and return.
@@ -118,7 +123,9 @@ Server::~Server() { stop(); }
 
 Service& Server::service() { return impl_->service; }
 
-std::vector<std::pair<Method, std::string>> Server::routes() const { return impl_->router.routes(); }
+std::vector<std::pair<Method, std::string>> Server::routes() const {
+    return impl_->router.routes();
+}
 
 std::uint16_t Server::port() const { return impl_->listener ? impl_->listener->port() : 0; }
 
@@ -176,7 +183,8 @@ Status Server::start() {
     }
     s.listener->run();
     s.work.emplace(s.ioc.get_executor());
-    unsigned n = s.options.threads ? s.options.threads : std::max(1u, std::thread::hardware_concurrency());
+    unsigned n =
+        s.options.threads ? s.options.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
     s.started = true;
     return {};

@@ -50,7 +50,7 @@ SseSession::SseSession(beast::tcp_stream&& stream, SessionContext& ctx,
       sub_(std::move(handoff_->subscriber)),  // from now on this session unsubscribes
       give_up_(stream_.get_executor()),
       gap_(stream_.get_executor()),
-      cursor_(handoff_->start) {
+      cursor_(handoff_->start, sub_->live_from()) {
     ctx_.connections.fetch_add(1);
 }
 
@@ -142,18 +142,17 @@ void SseSession::on_wake() {
 void SseSession::on_head_written(beast::error_code ec, std::size_t) {
     if (write_failed(ec)) return;
     serializer_.reset();
-    page_ = feed::hello_frames(cursor_, handoff_->head);
+    page_ = feed::hello_frames(cursor_.position(), handoff_->head);
     catch_up();
 }
 
 // ---- catch-up from the log -------------------------------------------------------
 
 void SseSession::catch_up() {
-    const std::int64_t up_to = sub_->live_from();
-    if (cursor_ < up_to && sub_->state() == feed::Subscriber::State::open) {
-        const auto query = sub_->filter().query(cursor_, up_to, kCatchUpPage);
+    const auto query = cursor_.next_page(sub_->filter(), kCatchUpPage);
+    if (query && sub_->state() == feed::Subscriber::State::open) {
         auto rows = handoff_->reads.with_snapshot(
-            [&](store::Db& db) { return store::read_events(db, query); });
+            [&](store::Db& db) { return store::read_events(db, *query); });
         if (!rows) {
             log::warn("feed: catch-up read failed: " + rows.error().detail);
             return send_last_word(feed::reset_frame("unavailable", handoff_->hub.head()),
@@ -161,7 +160,7 @@ void SseSession::catch_up() {
         }
         for (const auto& row : *rows)
             feed::append_event_frame(page_, row.seq, row.type, feed::envelope_json(row));
-        cursor_ = static_cast<std::int64_t>(rows->size()) < kCatchUpPage ? up_to : rows->back().seq;
+        cursor_.read(*rows, kCatchUpPage);
     }
     if (page_.empty()) return go_live();
     begin_write(std::chrono::seconds(ctx_.options.idle_timeout_seconds));
@@ -184,7 +183,8 @@ void SseSession::go_live() {
         // A write just went out: let what arrives meanwhile go in the next,
         // unless a quarter of the lag limit piles up first (on_wake).
         in_gap_ = true;
-        sub_->wake_when_unsent(std::max<std::size_t>(1, ctx_.options.service.sse_max_lag_bytes / 4));
+        sub_->wake_when_unsent(
+            std::max<std::size_t>(1, ctx_.options.service.sse_max_lag_bytes / 4));
         gap_.expires_at(next_live_write_);
         gap_.async_wait([self = shared_from_this()](beast::error_code) {
             self->in_gap_ = false;
@@ -208,10 +208,7 @@ void SseSession::go_live() {
     frame_bytes_ = 0;
     for (const auto& f : frames_) {
         frame_bytes_ += f.bytes->size();
-        if (f.seq != 0) {
-            if (f.seq <= cursor_) continue;  // already sent by the catch-up: drop
-            cursor_ = f.seq;
-        }
+        if (!cursor_.take_live(f.seq)) continue;  // already sent by the catch-up: drop
         buffers_.push_back(net::buffer(*f.bytes));
     }
     if (buffers_.empty()) {

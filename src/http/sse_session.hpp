@@ -13,7 +13,8 @@
 //      passed, so a busy feed costs each connection a bounded number of
 //      writes per second (many frames each) and a quiet one no delay.
 // The hub registered the subscriber before the response was even sent, so
-// phase 2 ends exactly where phase 3 begins (docs/ARCHITECTURE.md).
+// phase 2 ends exactly where phase 3 begins; feed::Cursor keeps that
+// hand-over (docs/ARCHITECTURE.md).
 //
 // A read stays pending the whole time, only to notice the client leaving.
 // Every write has a deadline. On overflow the session sends `event: reset`
@@ -33,6 +34,7 @@
 #include <vector>
 
 #include "feed_handoff.hpp"
+#include "omnivibe/feed/cursor.hpp"
 #include "session_context.hpp"
 
 namespace omnivibe::http {
@@ -76,7 +78,7 @@ class SseSession : public std::enable_shared_from_this<SseSession> {
     std::optional<boost::beast::http::response_serializer<boost::beast::http::empty_body>>
         serializer_;
 
-    std::int64_t cursor_ = 0;          ///< every event up to this seq was sent or skipped
+    feed::Cursor cursor_;              ///< the catch-up, then which live frames to send
     std::string page_;                 ///< catch-up frames (or the last word) being written
     std::vector<feed::Frame> frames_;  ///< live frames being written
     std::vector<boost::asio::const_buffer> buffers_;

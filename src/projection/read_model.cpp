@@ -18,7 +18,8 @@ std::string computed_columns(Kind kind) {
             return ", (SELECT count(*) FROM campaigns c WHERE c.client_id = t.id)";
         case Kind::campaign:
             return ", (SELECT count(*) FROM content_schedule c WHERE c.campaign_id = t.id)";
-        default: return "";
+        default:
+            return "";
     }
 }
 
@@ -35,12 +36,16 @@ domain::Value column_value(const store::Stmt& s, int col, FieldType type) {
     if (s.is_null(col)) return domain::Null{};
     switch (type) {
         case FieldType::integer:
-        case FieldType::reference: return s.column_int(col);
-        case FieldType::number: return s.column_double(col);
-        case FieldType::boolean: return s.column_int(col) != 0;
+        case FieldType::reference:
+            return s.column_int(col);
+        case FieldType::number:
+            return s.column_double(col);
+        case FieldType::boolean:
+            return s.column_int(col) != 0;
         case FieldType::text_list:
             return json::parse_string_list(s.column_text(col)).value_or(domain::StringList{});
-        default: return std::string(s.column_text(col));
+        default:
+            return std::string(s.column_text(col));
     }
 }
 
@@ -88,6 +93,32 @@ std::optional<domain::Entity> load_entity(store::Db& db, Kind kind, std::int64_t
     return out;
 }
 
+namespace {
+
+std::string_view order_sql(ListOrder order) {
+    switch (order) {
+        case ListOrder::id:
+            return "t.id";
+        case ListOrder::id_desc:
+            return "t.id DESC";
+        case ListOrder::name:
+            return "t.name, t.id";
+        case ListOrder::created_desc:
+            return "t.created_at DESC, t.id DESC";
+        case ListOrder::updated_desc:
+            return "t.updated_at DESC, t.id DESC";
+        case ListOrder::publish_date:
+            return "t.publish_date IS NULL, t.publish_date, t.id";
+        case ListOrder::position:
+            return "t.position, t.id";
+        case ListOrder::revision:
+            return "t.revision, t.id";
+    }
+    return "t.id";
+}
+
+}  // namespace
+
 ListPage list_entities(store::Db& db, Kind kind, const ListQuery& q) {
     // No WHERE at all without filters: SQLite answers a bare count(*) from the
     // b-tree's page counts, but a count under any WHERE (even "WHERE 1") steps
@@ -117,7 +148,8 @@ ListPage list_entities(store::Db& db, Kind kind, const ListQuery& q) {
         if (c.step()) page.total = c.column_int(0);
         c.reset();
     }
-    std::string sql = select_columns(kind) + where + " ORDER BY " + q.order_by;
+    std::string sql =
+        select_columns(kind) + where + " ORDER BY " + std::string(order_sql(q.order_by));
     if (q.page_size > 0) sql += " LIMIT ? OFFSET ?";
     store::Stmt& s = db.cached(sql);
     int i = bind_filters(s);
@@ -187,7 +219,7 @@ std::int64_t visible_head(store::Db& db) {
 std::vector<domain::Entity> storyboard_blocks(store::Db& db, std::int64_t content_id) {
     ListQuery q;
     q.equals.emplace_back("content_id", content_id);
-    q.order_by = "t.position, t.id";
+    q.order_by = ListOrder::position;
     q.page_size = 0;
     return list_entities(db, domain::Kind::block, q).items;
 }

@@ -16,7 +16,10 @@ void write_resource(json::Writer& w, const ResourceRow& r, std::int64_t campaign
     w.key("size").integer(r.size);
     w.key("sha256").string(r.sha256);
     w.key("duration");
-    if (r.duration) w.number(*r.duration); else w.null();
+    if (r.duration)
+        w.number(*r.duration);
+    else
+        w.null();
     w.key("url").string(r.path);
     w.key("uploaded_at").string(r.uploaded_at);
     w.end_object();
@@ -79,7 +82,10 @@ std::string resources_body(store::Db& db, std::int64_t campaign_id) {
         const ResourceRow* found = nullptr;
         for (const auto& r : rows)
             if (r.resource_type == slot.type) found = &r;
-        if (found) write_resource(w, *found, campaign_id); else w.null();
+        if (found)
+            write_resource(w, *found, campaign_id);
+        else
+            w.null();
     }
     w.end_object();
     w.end_object();

@@ -21,8 +21,8 @@
 
 #include <signal.h>
 
-#include <boost/test/unit_test.hpp>
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -34,8 +34,8 @@
 
 #include "omnivibe/json/decode.hpp"
 #include "omnivibe/store/event_store.hpp"
-#include "support/log_checks.hpp"
 #include "support/json.hpp"
+#include "support/log_checks.hpp"
 #include "support/test_server.hpp"
 
 using namespace omnivibe;
@@ -49,17 +49,29 @@ std::uint64_t env_number(const char* name, std::uint64_t fallback) {
     return std::strtoull(v, nullptr, 10);
 }
 
-enum class Op { create_client, create_campaign, create_content, patch_campaign, patch_content,
-                delete_content };
+enum class Op {
+    create_client,
+    create_campaign,
+    create_content,
+    patch_campaign,
+    patch_content,
+    delete_content
+};
 
 const char* op_name(Op op) {
     switch (op) {
-        case Op::create_client: return "create client";
-        case Op::create_campaign: return "create campaign";
-        case Op::create_content: return "create content";
-        case Op::patch_campaign: return "patch campaign";
-        case Op::patch_content: return "patch content";
-        case Op::delete_content: return "delete content";
+        case Op::create_client:
+            return "create client";
+        case Op::create_campaign:
+            return "create campaign";
+        case Op::create_content:
+            return "create content";
+        case Op::patch_campaign:
+            return "patch campaign";
+        case Op::patch_content:
+            return "patch content";
+        case Op::delete_content:
+            return "delete content";
     }
     return "?";
 }
@@ -123,8 +135,8 @@ Attempt plan(std::mt19937_64& rng, const Owned& own, const std::string& key) {
         case Op::create_client:
             a.method = "POST";
             a.path = "/api/v1/clients";
-            a.body = R"({"name":"Client )" + key + R"(","industry":"food","notes":")" + text +
-                     "\"}";
+            a.body =
+                R"({"name":"Client )" + key + R"(","industry":"food","notes":")" + text + "\"}";
             break;
         case Op::create_campaign:
             a.method = "POST";
@@ -137,11 +149,10 @@ Attempt plan(std::mt19937_64& rng, const Owned& own, const std::string& key) {
         case Op::create_content:
             a.method = "POST";
             a.path = "/api/v1/content-schedule";
-            a.body = R"({"campaign_id":)" + std::to_string(pick(own.campaigns)) +
-                     R"(,"topic":"Topic )" + key +
-                     R"(","platform":"TikTok","publish_date":"2026-03-)" +
-                     std::to_string(10 + rng() % 18) + R"(","keywords":["crash",")" + key +
-                     R"("]})";
+            a.body =
+                R"({"campaign_id":)" + std::to_string(pick(own.campaigns)) + R"(,"topic":"Topic )" +
+                key + R"(","platform":"TikTok","publish_date":"2026-03-)" +
+                std::to_string(10 + rng() % 18) + R"(","keywords":["crash",")" + key + R"("]})";
             break;
         case Op::patch_campaign:
             a.target_id = pick(own.campaigns);
@@ -223,8 +234,9 @@ void drive(std::uint16_t port, std::uint64_t seed, int cycle, int writer, Owned&
                         static_cast<std::uint64_t>(writer));
     HttpClient client(port);
     for (int n = 0; !stop.load() && n < 100000; ++n) {
-        Attempt a = plan(rng, own, "k" + std::to_string(cycle) + "-" + std::to_string(writer) +
-                                       "-" + std::to_string(n));
+        Attempt a = plan(
+            rng, own,
+            "k" + std::to_string(cycle) + "-" + std::to_string(writer) + "-" + std::to_string(n));
         a.writer = static_cast<std::size_t>(writer);
         try {
             HttpResponse r = send(client, a);
@@ -309,7 +321,8 @@ void check_read_model(HttpClient& c, const Owned& own) {
 }
 
 // What the writes of one cycle created is served with the fields that never change.
-void check_created(HttpClient& c, const std::vector<Attempt>& acked, const std::vector<Owned>& owned) {
+void check_created(HttpClient& c, const std::vector<Attempt>& acked,
+                   const std::vector<Owned>& owned) {
     for (const auto& a : acked) {
         const Owned& own = owned[a.writer];
         BOOST_TEST_CONTEXT(op_name(a.op) << " " << a.key) {
@@ -340,7 +353,8 @@ BOOST_AUTO_TEST_SUITE(crash_recovery)
 
 BOOST_AUTO_TEST_CASE(kill_9_under_write_load_loses_and_duplicates_nothing) {
     const int cycles = static_cast<int>(env_number("OMNIVIBE_CRASH_CYCLES", 20));
-    const int writers = static_cast<int>(std::max<std::uint64_t>(1, env_number("OMNIVIBE_CRASH_WRITERS", 4)));
+    const int writers =
+        static_cast<int>(std::max<std::uint64_t>(1, env_number("OMNIVIBE_CRASH_WRITERS", 4)));
     const std::uint64_t seed = env_number("OMNIVIBE_CRASH_SEED", std::random_device{}());
     BOOST_TEST_MESSAGE("crash test: " << cycles << " cycles, " << writers
                                       << " writers, OMNIVIBE_CRASH_SEED=" << seed);
@@ -360,28 +374,36 @@ BOOST_AUTO_TEST_CASE(kill_9_under_write_load_loses_and_duplicates_nothing) {
             std::vector<WriterRun> runs(static_cast<std::size_t>(writers));
             std::atomic<int> acknowledged{0};
             std::atomic<bool> stop{false};
+            std::atomic<int> driving{writers};
             std::vector<std::thread> threads;
             for (int w = 0; w < writers; ++w)
-                threads.emplace_back(drive, server->port(), seed, cycle, w,
-                                     std::ref(owned[static_cast<std::size_t>(w)]),
-                                     std::ref(runs[static_cast<std::size_t>(w)]),
-                                     std::ref(acknowledged), std::cref(stop));
+                threads.emplace_back([&, w] {
+                    drive(server->port(), seed, cycle, w, owned[static_cast<std::size_t>(w)],
+                          runs[static_cast<std::size_t>(w)], acknowledged, stop);
+                    --driving;
+                });
             // Kill after a random number of acknowledged writes, plus a random
             // few microseconds so the kill lands anywhere in a batch.
             const int target = 1 + static_cast<int>(rng() % 80);
             const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-            while (acknowledged.load() < target && std::chrono::steady_clock::now() < deadline)
+            while (acknowledged.load() < target && driving.load() > 0 &&
+                   std::chrono::steady_clock::now() < deadline)
                 std::this_thread::sleep_for(std::chrono::microseconds(200));
             std::this_thread::sleep_for(std::chrono::microseconds(rng() % 3000));
+            const int acknowledged_at_kill = acknowledged.load();
             server->signal_and_wait(SIGKILL);
             stop = true;
             for (auto& t : threads) t.join();
+            // A cycle proves something only if the kill came under load: with
+            // no write acknowledged, every check below would run over nothing.
+            BOOST_TEST_REQUIRE(acknowledged_at_kill >= target,
+                               "only " << acknowledged_at_kill << " writes acknowledged before the "
+                                       << "kill; the cycle needed " << target);
 
             // --- restart on the same files ------------------------------------
             server = std::make_unique<ServerProcess>(db, uploads);
             // Events and read tables commit together: a crash never leaves them apart.
-            BOOST_TEST(server->output().find("rebuilding") == std::string::npos,
-                       server->output());
+            BOOST_TEST(server->output().find("rebuilding") == std::string::npos, server->output());
             HttpClient c(server->port());
 
             std::vector<Attempt> cycle_acked;
@@ -392,9 +414,9 @@ BOOST_AUTO_TEST_CASE(kill_9_under_write_load_loses_and_duplicates_nothing) {
                         // Unanswered: retry with the same key. Committed before the
                         // crash -> replayed; lost with the crash -> executed now.
                         auto first = send(c, a);
-                        BOOST_TEST_REQUIRE(first.status / 100 == 2,
-                                           "retry of " << a.key << ": " << first.status << " "
-                                                       << first.body);
+                        BOOST_TEST_REQUIRE(
+                            first.status / 100 == 2,
+                            "retry of " << a.key << ": " << first.status << " " << first.body);
                         const bool replayed = first.header("Idempotent-Replayed") == "true";
                         (replayed ? retried_replayed : retried_executed)++;
                         record_success(a, first, owned[w]);
@@ -423,6 +445,9 @@ BOOST_AUTO_TEST_CASE(kill_9_under_write_load_loses_and_duplicates_nothing) {
                     BOOST_TEST(again.body == a.response, a.key);
                 }
             }
+            // Every write acknowledged before the kill is among those checked.
+            BOOST_TEST_REQUIRE(cycle_acked.size() >=
+                               static_cast<std::size_t>(acknowledged_at_kill));
             // The entities this cycle created are served (all of them are checked at the end).
             check_created(c, cycle_acked, owned);
             acknowledged_total += cycle_acked.size();
@@ -441,6 +466,8 @@ BOOST_AUTO_TEST_CASE(kill_9_under_write_load_loses_and_duplicates_nothing) {
     server.reset();
 
     const auto rows = read_whole_log(db);
+    BOOST_TEST_REQUIRE(all.size() >= static_cast<std::size_t>(cycles));
+    BOOST_TEST_REQUIRE(rows.size() >= all.size());
     require_log_invariants(rows);
     // Each key produced exactly one write: no retry applied anything twice.
     auto per_key = events_per_key(rows);
@@ -454,11 +481,10 @@ BOOST_AUTO_TEST_CASE(kill_9_under_write_load_loses_and_duplicates_nothing) {
     const auto replay = run_command(binary_path("omnivibe-replay") + " --verify --db " + db);
     BOOST_TEST(replay.exit_code == 0, replay.output);
 
-    BOOST_TEST_MESSAGE("crash test done: " << cycles << " kills, " << acknowledged_total
-                                           << " acknowledged writes, " << retried_replayed
-                                           << " unanswered ones had committed, "
-                                           << retried_executed << " had not; " << rows.size()
-                                           << " events, seed " << seed);
+    BOOST_TEST_MESSAGE("crash test done: "
+                       << cycles << " kills, " << acknowledged_total << " acknowledged writes, "
+                       << retried_replayed << " unanswered ones had committed, " << retried_executed
+                       << " had not; " << rows.size() << " events, seed " << seed);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -47,8 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static Routes routes;
     if (size == 0) return 0;
     static constexpr http::Method kMethods[] = {
-        http::Method::get,  http::Method::head, http::Method::post,    http::Method::put,
-        http::Method::patch, http::Method::del, http::Method::options, http::Method::other};
+        http::Method::get,   http::Method::head, http::Method::post,    http::Method::put,
+        http::Method::patch, http::Method::del,  http::Method::options, http::Method::other};
     std::string_view rest(reinterpret_cast<const char*>(data) + 1, size - 1);
 
     http::Request req;
@@ -61,16 +61,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     req.headers.emplace_back("if-none-match", std::string(line(rest)));
     req.headers.emplace_back("x-request-id", std::string(line(rest)));
 
-    (void)http::required_scope(req.method, req.path);
     const std::string id = http::make_request_id(req.header("x-request-id"));
     if (id.empty() || id.size() > 128) std::abort();
 
     auto match = routes.router.match(req.method, req.path);
     if (auto* hit = std::get_if<http::Router::Match>(&match)) {
+        if (!hit->rules ||
+            (hit->rules->body == http::BodyMode::streamed) != (hit->opener != nullptr))
+            std::abort();
         for (const auto& p : hit->params) (void)http::parse_id(p, "thing");
     } else {
         const auto& miss = std::get<http::Router::NoMatch>(match);
-        if (miss.error.code != ErrorCode::not_found && miss.error.code != ErrorCode::method_not_allowed)
+        if (miss.error.code != ErrorCode::not_found &&
+            miss.error.code != ErrorCode::method_not_allowed)
             std::abort();
         if (miss.error.code == ErrorCode::method_not_allowed && miss.allow.empty()) std::abort();
     }

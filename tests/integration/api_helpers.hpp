@@ -2,6 +2,7 @@
 // Shorthands for integration tests that create entities over HTTP.
 
 #include <boost/test/unit_test.hpp>
+#include <sstream>
 #include <string>
 
 #include "support/http_client.hpp"
@@ -13,8 +14,8 @@ namespace omnivibe::test {
 inline std::int64_t create(HttpClient& c, std::string_view path, const std::string& body,
                            std::string_view id_pointer = "/id") {
     auto r = c.post(path, body);
-    BOOST_REQUIRE_MESSAGE(r.status == 201, std::string(path) + " -> " + std::to_string(r.status) +
-                                               " " + r.body);
+    BOOST_REQUIRE_MESSAGE(r.status == 201,
+                          std::string(path) + " -> " + std::to_string(r.status) + " " + r.body);
     return json_int(r.body, id_pointer);
 }
 
@@ -29,8 +30,8 @@ inline std::int64_t create_campaign(HttpClient& c, std::int64_t client_id, const
                       extra + "}");
 }
 
-inline std::int64_t create_content(HttpClient& c, std::int64_t campaign_id, const std::string& topic,
-                                   const std::string& extra = "") {
+inline std::int64_t create_content(HttpClient& c, std::int64_t campaign_id,
+                                   const std::string& topic, const std::string& extra = "") {
     return create(c, "/api/v1/content-schedule",
                   R"({"campaign_id":)" + std::to_string(campaign_id) + R"(,"topic":")" + topic +
                       "\"" + extra + "}",
@@ -43,6 +44,16 @@ inline std::vector<std::string> error_fields(const std::string& body) {
     for (std::size_t i = 0; i < json_size(body, "/errors"); ++i)
         out.push_back(json_string(body, "/errors/" + std::to_string(i) + "/field"));
     return out;
+}
+
+/// The value of one sample line of a Prometheus exposition, or -1 when the
+/// series is absent.
+inline double metric_value(const std::string& text, const std::string& series) {
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line))
+        if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+    return -1;
 }
 
 }  // namespace omnivibe::test

@@ -31,6 +31,7 @@ struct RequestLine {
     double duration_ms = 0;
     std::string_view request_id;
     std::string_view actor;
+    std::string_view error_code;  ///< the error's wire code; empty for a success
 };
 void request(const RequestLine& line);
 

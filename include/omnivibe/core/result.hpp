@@ -17,6 +17,7 @@ namespace omnivibe {
 /// Machine-readable error kinds; the names are the spec's wire codes.
 enum class ErrorCode {
     malformed_json,
+    bad_request,  ///< a malformed request line, header or framing
     unauthorized,
     forbidden,
     not_found,
@@ -26,6 +27,7 @@ enum class ErrorCode {
     payload_too_large,
     unsupported_media_type,
     range_not_satisfiable,
+    header_too_large,
     validation_failed,
     unknown_reference,
     idempotency_key_reused,
@@ -57,8 +59,8 @@ struct Error {
 /// A value or an Error. Deliberately small: has_value / value / error.
 template <class T>
 class [[nodiscard]] Result {
-public:
-    Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  public:
+    Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
     Result(Error error) : v_(std::move(error)) {}  // NOLINT
 
     bool has_value() const noexcept { return v_.index() == 0; }
@@ -75,14 +77,14 @@ public:
     const Error& error() const& { return std::get<1>(v_); }
     Error&& error() && { return std::get<1>(std::move(v_)); }
 
-private:
+  private:
     std::variant<T, Error> v_;
 };
 
 /// Result of an operation that yields nothing but may fail.
 template <>
 class [[nodiscard]] Result<void> {
-public:
+  public:
     Result() = default;
     Result(Error error) : error_(std::move(error)) {}  // NOLINT
 
@@ -91,7 +93,7 @@ public:
     const Error& error() const& { return *error_; }
     Error&& error() && { return std::move(*error_); }
 
-private:
+  private:
     std::optional<Error> error_;
 };
 

@@ -1,13 +1,24 @@
 #pragma once
 // The dispatcher: everything between "a request arrived" and "a handler runs",
 // and between "the handler answered" and "the bytes go out", independent of
-// Beast: request ids, CORS, routing (404/405), the request log line, and the
-// headers every response carries.
+// Beast: request ids, CORS, routing (404/405), authorization, and the one way
+// out every response takes — the headers every response carries, the request
+// log line and the request metrics.
+//
+// A request is matched once, when its head has arrived (admit): the route's
+// rules say which scope the token must cover and how the body is taken, and
+// the Admission carries the match on to dispatch() once the body is read. A
+// request refused before or without a route — a bad token on an upload, a body
+// over the limit, a head that does not parse — leaves through reject(), which
+// logs and counts it like any other answer.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "omnivibe/http/auth.hpp"
@@ -21,43 +32,63 @@ struct DispatchOptions {
     std::vector<std::string> cors_origins;
     const TokenStore* tokens = nullptr;  ///< null: anonymous access (loopback only)
     Metrics* metrics = nullptr;
+    /// For routes declared cacheable: the answer kept for this request, if any.
+    std::function<std::optional<Response>(const Request&)> cached_answer;
 };
 
-/// The scope a request needs: none for health checks, admin for the log,
-/// history and metrics, read for other GETs (and the feed), write for changes.
-Scope required_scope(Method method, std::string_view path);
-
-/// Counters for the request path; read by /metrics.
+/// Counters for the request path.
 struct RequestStats {
-    std::atomic<std::uint64_t> requests{0};
-    std::atomic<std::uint64_t> in_flight{0};
+    std::atomic<std::uint64_t> responses{0};  ///< answers that left through the one way out
+};
+
+/// What the dispatcher decided from a request's head, before its body is read:
+/// the route (matched once), the authorization, and where the body goes.
+class Admission {
+  public:
+    /// How the connection reads the body: streamed into sink(), or into memory.
+    BodyMode body() const noexcept { return body_; }
+    /// The sink of a streamed body (null unless body() is streamed).
+    std::shared_ptr<BodySink> take_sink() { return std::move(sink_); }
+
+  private:
+    friend class Dispatcher;
+    std::variant<Router::Match, Router::NoMatch> route_;
+    std::optional<Error> refusal_;  ///< answered once the (bounded) body is read
+    bool preflight_ = false;
+    BodyMode body_ = BodyMode::json;
+    std::shared_ptr<BodySink> sink_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
 class Dispatcher {
-public:
+  public:
     Dispatcher(const Router& router, DispatchOptions options);
 
-    /// Routes `req` and calls `done` exactly once with the finished response
-    /// (possibly from another thread).
+    /// For a request whose head has arrived and whose body has not been read:
+    /// matches the route, checks the token, and for a streamed route opens the
+    /// sink its body goes to. An Error is the answer to send instead, without
+    /// reading the body (see reject()). Assigns the request id.
+    Result<Admission> admit(Request& head);
+
+    /// Runs the admitted request (its body read) and calls `done` exactly once
+    /// with the finished response (possibly from another thread).
+    void dispatch(Request req, Admission admission, std::function<void(Response)> done);
+
+    /// admit() and dispatch() in one step, for a request whose body is in memory.
     void dispatch(Request req, std::function<void(Response)> done);
 
-    /// For a request whose head has arrived and whose body has not been read:
-    /// the sink its route streams the body into, or null to read the body into
-    /// Request::body (up to the JSON body limit). An Error is the answer to
-    /// send instead, without reading the body (see reject()). Assigns the
-    /// request id, which dispatch() then keeps.
-    Result<std::shared_ptr<BodySink>> open_body(Request& head);
-
-    /// Answers a request with an error, with the headers and log line every
-    /// answer gets (for requests refused before their body was read).
+    /// Answers a request with an error through the one way out (for requests
+    /// refused before their body was read, or whose head did not even parse).
     void reject(Request req, const Error& error, std::function<void(Response)> done);
 
     const RequestStats& stats() const noexcept { return stats_; }
 
-private:
-    void finish(const Request& req, Response& resp) const;
+  private:
+    using Clock = std::chrono::steady_clock;
+    /// The one way out: common headers, the request log line, the metrics.
+    void answer(const Request& req, Response& resp, Clock::time_point started);
     /// Sets req.actor from the bearer token; an Error when the request may not proceed.
-    Status authorize(Request& req) const;
+    Status authorize(Request& req, Scope needed, bool token_in_query) const;
     bool origin_allowed(std::string_view origin) const;
 
     const Router& router_;

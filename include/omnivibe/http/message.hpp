@@ -28,7 +28,7 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 /// the request head has arrived (Router::add_streaming); the connection feeds
 /// it and then hands it to the handler in Request::body_sink.
 class BodySink {
-public:
+  public:
     virtual ~BodySink() = default;
     /// The most body bytes this route accepts; more is 413.
     virtual std::uint64_t limit() const = 0;
@@ -40,18 +40,19 @@ public:
 
 struct Request {
     Method method = Method::get;
-    std::string target;  ///< as received: path and query
-    std::string path;    ///< decoded path without the query
-    std::string query;   ///< raw query string without '?'
-    HeaderList headers;  ///< names lower-case
-    std::string body;    ///< the body, unless it was streamed into body_sink
-    std::string remote;  ///< peer address
+    std::string target;                   ///< as received: path and query
+    std::string path;                     ///< decoded path without the query
+    std::string query;                    ///< raw query string without '?'
+    HeaderList headers;                   ///< names lower-case
+    std::string body;                     ///< the body, unless it was streamed into body_sink
+    std::string remote;                   ///< peer address
     std::shared_ptr<BodySink> body_sink;  ///< the streamed body, for routes that stream
 
     // Filled in by the dispatcher.
     std::string request_id;
     std::string actor = "anonymous";
-    std::string route;  ///< route template, for logs and metrics
+    std::string route;       ///< route template, for logs and metrics
+    bool cacheable = false;  ///< the route declared its answers may be kept per log head
 
     /// The header's value, or "" when absent (names are case-insensitive).
     std::string_view header(std::string_view name) const;
@@ -74,7 +75,7 @@ struct FileBody {
 /// Something that takes over the connection after the headers (the SSE feed).
 /// Implemented inside src/http; opaque here.
 class StreamHandoff {
-public:
+  public:
     virtual ~StreamHandoff() = default;
 };
 
@@ -85,6 +86,7 @@ struct Response {
     HeaderList headers;
     std::optional<FileBody> file;
     std::shared_ptr<StreamHandoff> stream;
+    std::string_view error_code;  ///< the wire code of an error answer, for the request log
 
     Response& set(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));

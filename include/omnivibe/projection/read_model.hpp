@@ -23,13 +23,26 @@ enum class Computed { include, omit };
 std::optional<domain::Entity> load_entity(store::Db& db, domain::Kind kind, std::int64_t id,
                                           Computed computed = Computed::include);
 
+/// The orders a list can be read in; the SQL for each lives in read_model.cpp.
+/// Every order ends in the id, so pages never overlap.
+enum class ListOrder {
+    id,            ///< ascending id (the default)
+    id_desc,       ///< newest id first
+    name,          ///< by name, then id
+    created_desc,  ///< latest created_at first
+    updated_desc,  ///< latest updated_at first
+    publish_date,  ///< by publish_date (undated last), then id: a campaign's schedule
+    position,      ///< by position, then id: a storyboard's blocks
+    revision,      ///< by revision: a content's scripts
+};
+
 /// Filters and paging for a list. Column names come from the catalogue only.
 struct ListQuery {
     std::vector<std::pair<std::string, domain::Value>> equals;  ///< column = value
     std::optional<std::string> name_contains;                   ///< case-insensitive substring
-    std::optional<std::string> date_from;                        ///< publish_date >= (inclusive)
-    std::optional<std::string> date_to;                          ///< publish_date <= (inclusive)
-    std::string order_by = "id";                                 ///< a fixed SQL ordering
+    std::optional<std::string> date_from;                       ///< publish_date >= (inclusive)
+    std::optional<std::string> date_to;                         ///< publish_date <= (inclusive)
+    ListOrder order_by = ListOrder::id;
     std::int64_t page = 1;
     std::int64_t page_size = 20;  ///< 0 = no paging
 };
