@@ -111,10 +111,17 @@ FileStore::FileStore(fs::path root, std::shared_ptr<FileOps> ops)
 Result<std::shared_ptr<FileStore>> FileStore::open(const fs::path& root,
                                                    std::shared_ptr<FileOps> ops) {
     std::error_code ec;
-    if (fs::create_directories(root, ec)) ::chmod(root.c_str(), 0700);
+    const fs::path parent = root.has_parent_path() ? root.parent_path() : fs::path(".");
+    fs::create_directories(parent, ec);
     if (ec)
         return Error::make(ErrorCode::unavailable,
-                           "cannot create " + root.string() + ": " + ec.message());
+                           "cannot create " + parent.string() + ": " + ec.message());
+    if (ops->mkdir(root, 0700) == 0) {
+        // A new uploads folder: its name must outlive a power cut as well.
+        if (ops->sync_path(parent) != 0) return io_error("cannot sync " + parent.string(), errno);
+    } else if (errno != EEXIST) {
+        return io_error("cannot create " + root.string(), errno);
+    }
     std::shared_ptr<FileStore> store(new FileStore(root, std::move(ops)));
     if (auto st = make_private_dir(*store->ops_, store->temp_dir_); !st)
         return std::move(st).error();
@@ -131,6 +138,18 @@ std::optional<fs::path> FileStore::path_of(std::string_view sha256) const {
     return root_ / std::string(sha256.substr(0, 2)) / std::string(sha256);
 }
 
+Status FileStore::make_shard_durable(const fs::path& shard) {
+    if (durable_shards_.count(shard.filename().string())) return {};
+    // Created if missing, its name synced into the root, and its own names
+    // synced too: an earlier process may have renamed a file in and stopped
+    // before its sync, and a file found here is about to be acknowledged.
+    if (auto made = make_private_dir(*ops_, shard); !made) return made;
+    if (ops_->sync_path(root_) != 0) return io_error("cannot sync " + root_.string(), errno);
+    if (ops_->sync_path(shard) != 0) return io_error("cannot sync " + shard.string(), errno);
+    durable_shards_.insert(shard.filename().string());
+    return {};
+}
+
 Result<std::shared_ptr<FileStore::Placement>> FileStore::place(TempFile& file,
                                                                const std::string& sha256) {
     const auto target = path_of(sha256);
@@ -138,22 +157,27 @@ Result<std::shared_ptr<FileStore::Placement>> FileStore::place(TempFile& file,
         return Error::make(ErrorCode::internal, "cannot place an upload without a digest");
     std::lock_guard lock(mutex_);
     Pin& pin = pins_[sha256];
+    auto refuse = [&](Error e) -> Result<std::shared_ptr<Placement>> {
+        if (pin.count == 0) pins_.erase(sha256);
+        return e;
+    };
+    if (auto durable = make_shard_durable(target->parent_path()); !durable)
+        return refuse(std::move(durable).error());
     struct stat st {};
     if (ops_->stat(*target, st) == 0) {
-        // Identical bytes are stored once.
+        // Identical bytes are stored once (and were synced before they got here).
         file = TempFile();
     } else {
-        if (auto made = make_private_dir(*ops_, target->parent_path()); !made) {
-            if (pin.count == 0) pins_.erase(sha256);
-            return std::move(made).error();
-        }
-        if (ops_->rename(file.path(), *target) != 0) {
-            const int err = errno;
-            if (pin.count == 0) pins_.erase(sha256);
-            return io_error("cannot store the upload", err);
-        }
+        if (ops_->rename(file.path(), *target) != 0)
+            return refuse(io_error("cannot store the upload", errno));
         file.release();
-        ops_->sync_path(target->parent_path());
+        // The new name is durable only once its folder is synced; until then
+        // no event may point at it.
+        if (ops_->sync_path(target->parent_path()) != 0) {
+            const int err = errno;
+            ops_->unlink(*target);
+            return refuse(io_error("cannot store the upload", err));
+        }
         pin.created = true;
     }
     ++pin.count;

@@ -410,6 +410,194 @@ void power_loss_cycles(writer::Durability durability, int cycles, const char* wh
     if (durability == writer::Durability::full) BOOST_TEST(totals.lost == 0u);
 }
 
+// ---- uploads ------------------------------------------------------------------------
+
+constexpr const char* kSlots[] = {"intro", "ending", "bgm"};
+
+/// One of 48 contents, so that uploads sometimes repeat bytes already stored.
+std::string upload_content(std::uint64_t which) {
+    std::mt19937_64 bytes(which);
+    std::string out(700 + which * 613, '\0');
+    for (auto& c : out) c = static_cast<char>(bytes() & 0xff);
+    return out;
+}
+
+/// What the upload routes do once a body is in (http/api_resources.cpp): the
+/// file streamed to a temporary file and synced, placed under its digest,
+/// then the attach event written; acknowledged after its COMMIT.
+void upload_load(test::SimulatedDisk& disk, const std::shared_ptr<upload::FileStore>& files,
+                 std::int64_t campaign, int cycle, int thread, writer::Writer& w, Acks& acks,
+                 std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    for (int n = 0; disk.powered(); ++n) {
+        const std::string key =
+            "u" + std::to_string(cycle) + "-t" + std::to_string(thread) + "-" + std::to_string(n);
+        const std::string content = upload_content(rng() % 48);
+        upload::ReceiverOptions o;
+        o.temp_dir = files->temp_dir();
+        o.file_ops = files->file_ops();
+        o.max_file_bytes = 1 << 20;
+        o.declared_type = "audio/mpeg";
+        upload::Receiver receiver(o);
+        Status st;
+        for (std::size_t at = 0; st && at < content.size(); at += 1500)
+            st = receiver.write(std::string_view(content).substr(at, 1500));
+        if (st) st = receiver.finish();
+        if (!st) return note_failure(disk, acks, key + ": " + st.error().detail);
+        auto& file = receiver.file();
+        auto placed = files->place(file->temp, file->sha256);
+        if (!placed) return note_failure(disk, acks, key + ": " + placed.error().detail);
+        const std::string slot = kSlots[rng() % 3];
+        domain::Fields resource{
+            {"resource_type", slot},
+            {"filename", key + ".mp3"},
+            {"content_type", std::string("audio/mpeg")},
+            {"size", static_cast<std::int64_t>(file->size)},
+            {"sha256", file->sha256},
+            {"duration", domain::Null{}},
+            {"path", "/api/v1/campaigns/" + std::to_string(campaign) + "/resources/" + slot},
+        };
+        auto r = submit_and_wait(
+            w, keyed(domain::AttachResource{campaign, resource, std::nullopt}, key, 201));
+        if (!r) return note_failure(disk, acks, key + ": " + r.error().detail);
+        (*placed)->keep();
+        acks.add(Ack{key, r->seq, file->sha256});
+    }
+}
+
+/// The file of every acknowledged upload, and of every resource the read
+/// tables name, is in place and hashes to its digest.
+void require_files_intact(const std::string& db_path, const upload::FileStore& files,
+                          const std::vector<Ack>& acks) {
+    std::set<std::string> digests;
+    for (const auto& a : acks) digests.insert(a.sha256);
+    auto db = store::Db::open(db_path, store::OpenMode::read_only);
+    BOOST_REQUIRE(db);
+    store::Stmt& q = (*db)->cached("SELECT sha256 FROM campaign_resources");
+    while (q.step()) digests.insert(std::string(q.column_text(0)));
+    q.reset();
+    for (const auto& sha : digests) {
+        const auto where = files.path_of(sha);
+        BOOST_REQUIRE(where);
+        std::ifstream in(*where, std::ios::binary);
+        BOOST_REQUIRE_MESSAGE(in, "the file of upload " << sha << " is missing after the cut");
+        std::stringstream bytes;
+        bytes << in.rdbuf();
+        BOOST_REQUIRE_MESSAGE(sha256_hex(bytes.str()) == sha,
+                              "the file of upload " << sha << " does not hash to its digest");
+    }
+}
+
+void upload_cycles(int cycles) {
+    quiet_logs();
+    const std::uint64_t seed = seed_from_env();
+    const int threads = env_int("OMNIVIBE_POWERLOSS_WRITERS", 4);
+    BOOST_TEST_MESSAGE("uploads: " << cycles << " cuts, " << threads << " upload threads, seed "
+                                   << seed);
+    std::mt19937_64 rng(seed);
+    test::TempDir dir;
+    const std::string db_path = dir.file("power.db");
+    const fs::path uploads = dir.path() / "uploads";
+    test::SimulatedDisk disk(rng(), /*tear_last_write=*/true);
+    auto model = std::make_shared<test::PowerLossFiles>(disk);
+    Totals totals;
+    store::Anchor durable;
+    std::int64_t campaign = 0;
+    for (int cycle = 0; cycle < cycles; ++cycle) {
+        BOOST_TEST_CONTEXT("cycle " << cycle << " (seed " << seed << ")") {
+            if (cycle % kCyclesPerDatabase == 0) {
+                fs::remove_all(uploads);
+                test::ScopedPowerLossVfs vfs(disk);
+                fresh_database(disk, db_path, [&](writer::Writer& w) {
+                    auto client = submit_and_wait(
+                        w, keyed(domain::CreateEntity{domain::Kind::client,
+                                                      validated(domain::Kind::client,
+                                                                R"({"name":"uploader"})",
+                                                                domain::Mode::create),
+                                                      std::nullopt},
+                                 "setup-client", 201));
+                    BOOST_REQUIRE(client);
+                    auto c = submit_and_wait(
+                        w,
+                        keyed(domain::CreateEntity{domain::Kind::campaign,
+                                                   validated(domain::Kind::campaign,
+                                                             R"({"client_id":1,"name":"uploads"})",
+                                                             domain::Mode::create),
+                                                   std::nullopt},
+                              "setup-campaign", 201));
+                    BOOST_REQUIRE(c);
+                    campaign = 1;  // the first campaign of a fresh database
+                });
+                durable = {};
+            }
+            const Cut cut = static_cast<Cut>(rng() % 3);
+            std::vector<Ack> acks;
+            {
+                test::ScopedPowerLossVfs vfs(disk);
+                // Opened after each restart, as the server does (it empties tmp/).
+                auto files = upload::FileStore::open(uploads, model);
+                BOOST_REQUIRE(files);
+                const std::uint64_t load_seed = rng();
+                acks = run_until_cut(disk, db_path, writer::Durability::full, threads, rng, cut,
+                                     [&](int t, writer::Writer& w, Acks& a) {
+                                         upload_load(disk, *files, campaign, cycle, t, w, a,
+                                                     load_seed + t);
+                                     });
+            }
+            totals.rewound += disk.rewind();
+            const store::Head head = require_log_verifies(db_path, durable);
+            totals.lost += require_acks_present(db_path, acks, head.seq, writer::Durability::full);
+            require_replay_equals_live(db_path, dir.file("replay.db"));
+            auto files = upload::FileStore::open(uploads);
+            BOOST_REQUIRE(files);
+            require_files_intact(db_path, **files, acks);
+            durable = store::Anchor{head.seq, head.hash};
+            totals.acked += acks.size();
+            ++totals.cycles;
+        }
+    }
+    BOOST_TEST_MESSAGE("uploads: " << totals.cycles << " cuts, " << totals.acked
+                                   << " acknowledged uploads checked, " << totals.rewound
+                                   << " files or names rewound");
+    BOOST_TEST(totals.cycles == cycles);
+}
+
+// ---- the upload store's own steps ---------------------------------------------------
+
+/// A stored upload's bytes, through `files`, synced and closed: what the
+/// receiver hands to FileStore::place.
+upload::TempFile synced_temp_file(const upload::FileStore& store, std::string_view bytes) {
+    auto temp = upload::TempFile::create(store.temp_dir(), store.file_ops());
+    BOOST_REQUIRE(temp);
+    BOOST_REQUIRE(temp->write(bytes));
+    BOOST_REQUIRE(temp->sync_and_close());
+    return std::move(temp).value();
+}
+
+/// The POSIX calls, except that syncing a folder fails (EIO).
+class FolderSyncFails final : public upload::FileOps {
+  public:
+    int create_unique(std::string& p) override { return real_->create_unique(p); }
+    ssize_t write(int fd, const void* d, std::size_t n) override { return real_->write(fd, d, n); }
+    int fsync(int fd) override { return real_->fsync(fd); }
+    int close(int fd) override { return real_->close(fd); }
+    int unlink(const std::string& p) override { return real_->unlink(p); }
+    int rename(const std::string& a, const std::string& b) override { return real_->rename(a, b); }
+    int mkdir(const std::string& p, mode_t m) override { return real_->mkdir(p, m); }
+    int stat(const std::string& p, struct stat& st) override { return real_->stat(p, st); }
+    int sync_path(const std::string& p) override {
+        if (fs::is_directory(p) && failing) {
+            errno = EIO;
+            return -1;
+        }
+        return real_->sync_path(p);
+    }
+    bool failing = false;
+
+  private:
+    std::shared_ptr<upload::FileOps> real_ = upload::posix_file_ops();
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(power_loss_full)
@@ -459,6 +647,108 @@ BOOST_AUTO_TEST_SUITE(power_loss_normal)
 BOOST_AUTO_TEST_CASE(the_database_stays_consistent_and_only_the_last_writes_are_lost) {
     power_loss_cycles(writer::Durability::normal, env_int("OMNIVIBE_POWERLOSS_NORMAL_CYCLES", 100),
                       "durability normal");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(power_loss_uploads)
+
+BOOST_AUTO_TEST_CASE(an_acknowledged_upload_survives_every_cut_with_its_bytes) {
+    upload_cycles(env_int("OMNIVIBE_POWERLOSS_UPLOAD_CYCLES", 50));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(power_loss_uploads)
+
+BOOST_AUTO_TEST_CASE(a_file_placed_in_a_new_shard_folder_survives_a_cut) {
+    test::TempDir dir;
+    test::SimulatedDisk disk(1);
+    auto model = std::make_shared<test::PowerLossFiles>(disk);
+    const std::string bytes = upload_content(3);
+    const std::string sha = sha256_hex(bytes);
+    {
+        auto store = upload::FileStore::open(dir.path() / "uploads", model);
+        BOOST_REQUIRE(store);
+        auto temp = synced_temp_file(**store, bytes);
+        auto placed = (*store)->place(temp, sha);
+        BOOST_REQUIRE(placed);
+        (*placed)->keep();  // its event committed: acknowledged
+        disk.cut_now();
+    }
+    disk.rewind();
+    auto store = upload::FileStore::open(dir.path() / "uploads");
+    BOOST_REQUIRE(store);
+    std::ifstream in(*(*store)->path_of(sha), std::ios::binary);
+    BOOST_REQUIRE_MESSAGE(in, "the placed file is gone after the cut");
+    std::stringstream read;
+    read << in.rdbuf();
+    BOOST_TEST(read.str() == bytes);
+}
+
+BOOST_AUTO_TEST_CASE(a_placement_whose_folder_sync_fails_is_refused_and_leaves_no_file) {
+    test::TempDir dir;
+    auto ops = std::make_shared<FolderSyncFails>();
+    auto store = upload::FileStore::open(dir.path() / "uploads", ops);
+    BOOST_REQUIRE(store);
+    const std::string bytes = upload_content(4);
+    const std::string sha = sha256_hex(bytes);
+    auto temp = synced_temp_file(**store, bytes);
+    ops->failing = true;
+    auto placed = (*store)->place(temp, sha);
+    BOOST_REQUIRE(!placed);
+    BOOST_TEST(placed.error().code == ErrorCode::unavailable);
+    BOOST_TEST(!fs::exists(*(*store)->path_of(sha)));
+    // Once the disk recovers, the same upload is stored.
+    ops->failing = false;
+    auto again = synced_temp_file(**store, bytes);
+    auto retried = (*store)->place(again, sha);
+    BOOST_REQUIRE(retried);
+    (*retried)->keep();
+    BOOST_TEST(fs::exists(*(*store)->path_of(sha)));
+}
+
+BOOST_AUTO_TEST_CASE(a_file_an_earlier_process_left_unsynced_is_made_durable_when_reused) {
+    test::TempDir dir;
+    test::SimulatedDisk disk(2);
+    auto model = std::make_shared<test::PowerLossFiles>(disk);
+    const fs::path root = dir.path() / "uploads";
+    const std::string bytes = upload_content(5);
+    const std::string sha = sha256_hex(bytes);
+    {
+        // An earlier server placed the file and was killed before it synced
+        // the folders: the names are in the page cache, not on the disk.
+        BOOST_REQUIRE_EQUAL(model->mkdir(root.string(), 0700), 0);
+        BOOST_REQUIRE_EQUAL(model->sync_path(dir.path().string()), 0);
+        BOOST_REQUIRE_EQUAL(model->mkdir((root / sha.substr(0, 2)).string(), 0700), 0);
+        std::string temp = (root / "upload-XXXXXX").string();
+        const int fd = model->create_unique(temp);
+        BOOST_REQUIRE(fd >= 0);
+        BOOST_REQUIRE_EQUAL(model->write(fd, bytes.data(), bytes.size()),
+                            static_cast<ssize_t>(bytes.size()));
+        BOOST_REQUIRE_EQUAL(model->fsync(fd), 0);
+        model->close(fd);
+        BOOST_REQUIRE_EQUAL(model->rename(temp, (root / sha.substr(0, 2) / sha).string()), 0);
+    }
+    {
+        // The next server receives the same bytes: stored once, acknowledged.
+        auto store = upload::FileStore::open(root, model);
+        BOOST_REQUIRE(store);
+        auto temp = synced_temp_file(**store, bytes);
+        auto placed = (*store)->place(temp, sha);
+        BOOST_REQUIRE(placed);
+        (*placed)->keep();
+        disk.cut_now();
+    }
+    disk.rewind();
+    BOOST_TEST_REQUIRE(fs::exists(root / sha.substr(0, 2) / sha),
+                       "the acknowledged upload's file is gone after the cut");
+    auto store = upload::FileStore::open(root);
+    BOOST_REQUIRE(store);
+    std::ifstream in(*(*store)->path_of(sha), std::ios::binary);
+    std::stringstream read;
+    read << in.rdbuf();
+    BOOST_TEST(sha256_hex(read.str()) == sha);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,7 +7,12 @@
 // mid-upload leaves nothing behind). A file is never stored under a name the
 // client chose. Temporary files live on the same file system as their final
 // place, so moving one there is an atomic rename, done only after its bytes
-// were synced: a file that is in place is complete.
+// were synced: a file that is in place is complete. place() returns only once
+// the file's name is durable too: the shard folder holding it is synced after
+// the rename, and the first use of a shard in a process syncs the root (which
+// holds the shard's name) and the shard (which may hold names an earlier,
+// killed process renamed in without syncing). A sync that fails refuses the
+// upload. A new uploads folder is synced into its parent when created.
 //
 // Files are placed *before* the event that refers to them is committed (data
 // before metadata). If that write then fails, the placement removes the file
@@ -22,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -102,12 +108,15 @@ class FileStore : public std::enable_shared_from_this<FileStore> {
     };
     FileStore(std::filesystem::path root, std::shared_ptr<FileOps> ops);
     void unpin(const std::string& sha256, bool kept);
+    /// Makes a shard folder and the names in it durable, once per process.
+    Status make_shard_durable(const std::filesystem::path& shard);
 
     std::shared_ptr<FileOps> ops_;
     std::filesystem::path root_;
     std::filesystem::path temp_dir_;
     std::mutex mutex_;
     std::map<std::string, Pin, std::less<>> pins_;
+    std::set<std::string> durable_shards_;  ///< shard folders synced by this process
 };
 
 }  // namespace omnivibe::upload
