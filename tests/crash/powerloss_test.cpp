@@ -31,12 +31,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
-#include <fstream>
 #include <future>
 #include <mutex>
 #include <random>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "omnivibe/core/log.hpp"
@@ -50,6 +48,7 @@
 #include "omnivibe/upload/file_store.hpp"
 #include "omnivibe/upload/receiver.hpp"
 #include "omnivibe/writer/writer.hpp"
+#include "support/files.hpp"
 #include "support/log_checks.hpp"
 #include "support/powerloss_files.hpp"
 #include "support/powerloss_vfs.hpp"
@@ -465,6 +464,16 @@ void upload_load(test::SimulatedDisk& disk, const std::shared_ptr<upload::FileSt
     }
 }
 
+/// The stored file of `sha` is in place and hashes to it.
+void require_stored(const upload::FileStore& files, const std::string& sha) {
+    const auto where = files.path_of(sha);
+    BOOST_REQUIRE(where);
+    const auto bytes = test::read_file(*where);
+    BOOST_REQUIRE_MESSAGE(bytes, "the file of upload " << sha << " is missing after the cut");
+    BOOST_REQUIRE_MESSAGE(sha256_hex(*bytes) == sha,
+                          "the file of upload " << sha << " does not hash to its digest");
+}
+
 /// The file of every acknowledged upload, and of every resource the read
 /// tables name, is in place and hashes to its digest.
 void require_files_intact(const std::string& db_path, const upload::FileStore& files,
@@ -476,16 +485,7 @@ void require_files_intact(const std::string& db_path, const upload::FileStore& f
     store::Stmt& q = (*db)->cached("SELECT sha256 FROM campaign_resources");
     while (q.step()) digests.insert(std::string(q.column_text(0)));
     q.reset();
-    for (const auto& sha : digests) {
-        const auto where = files.path_of(sha);
-        BOOST_REQUIRE(where);
-        std::ifstream in(*where, std::ios::binary);
-        BOOST_REQUIRE_MESSAGE(in, "the file of upload " << sha << " is missing after the cut");
-        std::stringstream bytes;
-        bytes << in.rdbuf();
-        BOOST_REQUIRE_MESSAGE(sha256_hex(bytes.str()) == sha,
-                              "the file of upload " << sha << " does not hash to its digest");
-    }
+    for (const auto& sha : digests) require_stored(files, sha);
 }
 
 void upload_cycles(int cycles) {
@@ -679,11 +679,7 @@ BOOST_AUTO_TEST_CASE(a_file_placed_in_a_new_shard_folder_survives_a_cut) {
     disk.rewind();
     auto store = upload::FileStore::open(dir.path() / "uploads");
     BOOST_REQUIRE(store);
-    std::ifstream in(*(*store)->path_of(sha), std::ios::binary);
-    BOOST_REQUIRE_MESSAGE(in, "the placed file is gone after the cut");
-    std::stringstream read;
-    read << in.rdbuf();
-    BOOST_TEST(read.str() == bytes);
+    require_stored(**store, sha);
 }
 
 BOOST_AUTO_TEST_CASE(a_placement_whose_folder_sync_fails_is_refused_and_leaves_no_file) {
@@ -741,14 +737,9 @@ BOOST_AUTO_TEST_CASE(a_file_an_earlier_process_left_unsynced_is_made_durable_whe
         disk.cut_now();
     }
     disk.rewind();
-    BOOST_TEST_REQUIRE(fs::exists(root / sha.substr(0, 2) / sha),
-                       "the acknowledged upload's file is gone after the cut");
     auto store = upload::FileStore::open(root);
     BOOST_REQUIRE(store);
-    std::ifstream in(*(*store)->path_of(sha), std::ios::binary);
-    std::stringstream read;
-    read << in.rdbuf();
-    BOOST_TEST(sha256_hex(read.str()) == sha);
+    require_stored(**store, sha);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,9 +5,9 @@
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "omnivibe/store/db.hpp"
+#include "support/files.hpp"
 #include "support/powerloss_files.hpp"
 #include "support/powerloss_vfs.hpp"
 #include "support/test_server.hpp"
@@ -17,12 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_all(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+std::string read_all(const fs::path& p) { return test::read_file(p).value_or(""); }
 
 struct Model {
     test::TempDir dir;
