@@ -33,6 +33,13 @@ struct Model {
                             static_cast<ssize_t>(bytes.size()));
         return fd;
     }
+    /// The same, its bytes and its name synced.
+    int create_durable(std::string& path, std::string_view bytes) {
+        const int fd = create(path, bytes);
+        BOOST_REQUIRE_EQUAL(files.fsync(fd), 0);
+        BOOST_REQUIRE_EQUAL(files.sync_path(dir.path().string()), 0);
+        return fd;
+    }
 };
 
 std::int64_t rows_in(const std::string& db_path) {
@@ -70,9 +77,7 @@ BOOST_AUTO_TEST_SUITE(simulated_disk)
 BOOST_AUTO_TEST_CASE(a_cut_keeps_synced_bytes_and_drops_the_rest) {
     Model m;
     std::string path;
-    const int fd = m.create(path, std::string(10000, 'a'));
-    BOOST_REQUIRE_EQUAL(m.files.fsync(fd), 0);
-    BOOST_REQUIRE_EQUAL(m.files.sync_path(m.dir.path().string()), 0);
+    const int fd = m.create_durable(path, std::string(10000, 'a'));
     BOOST_REQUIRE_EQUAL(m.files.write(fd, "bbbb", 4), 4);
     m.disk.cut_now();
     BOOST_TEST(m.files.write(fd, "cc", 2) == -1);
@@ -89,9 +94,7 @@ BOOST_AUTO_TEST_CASE(a_cut_keeps_synced_bytes_and_drops_the_rest) {
 BOOST_AUTO_TEST_CASE(overwritten_sectors_get_their_synced_bytes_back) {
     Model m;
     std::string path;
-    const int fd = m.create(path, std::string(9000, 'a'));
-    BOOST_REQUIRE_EQUAL(m.files.fsync(fd), 0);
-    BOOST_REQUIRE_EQUAL(m.files.sync_path(m.dir.path().string()), 0);
+    const int fd = m.create_durable(path, std::string(9000, 'a'));
     m.files.close(fd);
     // Through SQLite's path for writes at an offset: the VFS hooks.
     int rc = 0;
