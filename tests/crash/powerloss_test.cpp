@@ -304,9 +304,10 @@ void fresh_database(test::SimulatedDisk& disk, const std::string& db_path,
         if (setup) setup(w);
         w.stop();
     }
-    // Committed under `full` and checkpointed at the stop: the rewind only
-    // forgets the bookkeeping (and undoes the WAL's unsynced truncation,
-    // which SQLite does not need synced).
+    // Committed under `full` and checkpointed at the stop, so what the
+    // rewind could undo is only what SQLite does not need synced (its last
+    // changes to a WAL already copied into the database); mostly it forgets
+    // the bookkeeping before the cuts begin.
     disk.rewind();
 }
 
