@@ -17,7 +17,8 @@
 //    the log's head (the lost ones are the last ones, since the last sync);
 //  - both: the log is contiguous and its hash chain verifies (and still
 //    holds the head checked after the previous cut), and a replay of the log
-//    into a scratch database equals the read tables.
+//    into a scratch database equals the read tables; after the last cut
+//    `omnivibe-audit verify` and `omnivibe-replay --verify` agree.
 //
 // A third thread runs passive checkpoints from a second connection, so cuts
 // also fall inside checkpoints and, under `normal`, some syncs happen.
@@ -210,6 +211,17 @@ void require_replay_equals_live(const std::string& db_path, const std::string& s
                                                       : projection::describe(cmp.differences[0])));
 }
 
+/// The operator's tools agree on the database the last cut left: the chain
+/// verifies and a replay equals the read tables.
+void require_tools_agree(const std::string& db_path) {
+    const auto audit =
+        test::run_command(test::binary_path("omnivibe-audit") + " verify --db " + db_path);
+    BOOST_TEST(audit.exit_code == 0, audit.output);
+    const auto replay =
+        test::run_command(test::binary_path("omnivibe-replay") + " --verify --db " + db_path);
+    BOOST_TEST(replay.exit_code == 0, replay.output);
+}
+
 /// The event at each acknowledged seq: present with its key (every command
 /// here writes one event). Returns how many were lost; under `full` none may
 /// be, under `normal` only those after the log's head.
@@ -399,6 +411,7 @@ void power_loss_cycles(writer::Durability durability, int cycles, const char* wh
             ++totals.cycles;
         }
     }
+    require_tools_agree(db_path);
     const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started);
     BOOST_TEST_MESSAGE(what << ": " << totals.cycles << " cuts (at a sync "
                             << totals.cuts[Cut::at_sync] << ", after some operations "
@@ -557,6 +570,7 @@ void upload_cycles(int cycles) {
             ++totals.cycles;
         }
     }
+    require_tools_agree(db_path);
     BOOST_TEST_MESSAGE("uploads: " << totals.cycles << " cuts, " << totals.acked
                                    << " acknowledged uploads checked, " << totals.rewound
                                    << " files or names rewound");
