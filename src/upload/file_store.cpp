@@ -17,20 +17,12 @@ namespace {
 
 Error io_error(std::string_view what, int err) {
     // Disk full, read-only or missing folder: the client may retry later.
-    return Error::make(ErrorCode::unavailable,
-                       std::string(what) + ": " + std::strerror(err));
+    return Error::make(ErrorCode::unavailable, std::string(what) + ": " + std::strerror(err));
 }
 
-Status make_private_dir(const fs::path& dir) {
-    if (::mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST) return {};
+Status make_private_dir(FileOps& ops, const fs::path& dir) {
+    if (ops.mkdir(dir, 0700) == 0 || errno == EEXIST) return {};
     return io_error("cannot create " + dir.string(), errno);
-}
-
-void sync_dir(const fs::path& dir) {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;
-    ::fsync(fd);
-    ::close(fd);
 }
 
 bool is_digest(std::string_view s) {
@@ -44,17 +36,19 @@ bool is_digest(std::string_view s) {
 
 // ---- TempFile ------------------------------------------------------------------
 
-Result<TempFile> TempFile::create(const fs::path& dir) {
+Result<TempFile> TempFile::create(const fs::path& dir, std::shared_ptr<FileOps> ops) {
     std::string pattern = (dir / "upload-XXXXXX").string();
-    const int fd = ::mkostemp(pattern.data(), O_CLOEXEC);  // mode 0600
+    const int fd = ops->create_unique(pattern);  // mode 0600
     if (fd < 0) return io_error("cannot create a temporary upload file", errno);
     TempFile f;
+    f.ops_ = std::move(ops);
     f.fd_ = fd;
     f.path_ = pattern;
     return f;
 }
 
-TempFile::TempFile(TempFile&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) {
+TempFile::TempFile(TempFile&& other) noexcept
+    : ops_(std::move(other.ops_)), fd_(other.fd_), path_(std::move(other.path_)) {
     other.fd_ = -1;
     other.path_.clear();
 }
@@ -62,6 +56,7 @@ TempFile::TempFile(TempFile&& other) noexcept : fd_(other.fd_), path_(std::move(
 TempFile& TempFile::operator=(TempFile&& other) noexcept {
     if (this != &other) {
         remove();
+        ops_ = std::move(other.ops_);
         fd_ = other.fd_;
         path_ = std::move(other.path_);
         other.fd_ = -1;
@@ -73,14 +68,14 @@ TempFile& TempFile::operator=(TempFile&& other) noexcept {
 TempFile::~TempFile() { remove(); }
 
 void TempFile::remove() noexcept {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) ops_->close(fd_);
     fd_ = -1;
-    if (!path_.empty()) ::unlink(path_.c_str());
+    if (!path_.empty()) ops_->unlink(path_);
     path_.clear();
 }
 
 void TempFile::release() noexcept {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) ops_->close(fd_);
     fd_ = -1;
     path_.clear();
 }
@@ -88,7 +83,7 @@ void TempFile::release() noexcept {
 Status TempFile::write(std::string_view bytes) {
     if (fd_ < 0) return Error::make(ErrorCode::internal, "write to a closed temporary file");
     while (!bytes.empty()) {
-        const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+        const ssize_t n = ops_->write(fd_, bytes.data(), bytes.size());
         if (n < 0) {
             if (errno == EINTR) continue;
             return io_error("cannot store the upload", errno);
@@ -100,9 +95,9 @@ Status TempFile::write(std::string_view bytes) {
 
 Status TempFile::sync_and_close() {
     if (fd_ < 0) return Error::make(ErrorCode::internal, "sync of a closed temporary file");
-    const int rc = ::fsync(fd_);
+    const int rc = ops_->fsync(fd_);
     const int err = errno;
-    ::close(fd_);
+    ops_->close(fd_);
     fd_ = -1;
     if (rc != 0) return io_error("cannot store the upload", err);
     return {};
@@ -110,14 +105,26 @@ Status TempFile::sync_and_close() {
 
 // ---- FileStore -----------------------------------------------------------------
 
-FileStore::FileStore(fs::path root) : root_(std::move(root)), temp_dir_(root_ / "tmp") {}
+FileStore::FileStore(fs::path root, std::shared_ptr<FileOps> ops)
+    : ops_(std::move(ops)), root_(std::move(root)), temp_dir_(root_ / "tmp") {}
 
-Result<std::shared_ptr<FileStore>> FileStore::open(const fs::path& root) {
+Result<std::shared_ptr<FileStore>> FileStore::open(const fs::path& root,
+                                                   std::shared_ptr<FileOps> ops) {
     std::error_code ec;
-    if (fs::create_directories(root, ec)) ::chmod(root.c_str(), 0700);
-    if (ec) return Error::make(ErrorCode::unavailable, "cannot create " + root.string() + ": " + ec.message());
-    std::shared_ptr<FileStore> store(new FileStore(root));
-    if (auto st = make_private_dir(store->temp_dir_); !st) return std::move(st).error();
+    const fs::path parent = root.has_parent_path() ? root.parent_path() : fs::path(".");
+    fs::create_directories(parent, ec);
+    if (ec)
+        return Error::make(ErrorCode::unavailable,
+                           "cannot create " + parent.string() + ": " + ec.message());
+    if (ops->mkdir(root, 0700) == 0) {
+        // A new uploads folder: its name must outlive a power cut as well.
+        if (ops->sync_path(parent) != 0) return io_error("cannot sync " + parent.string(), errno);
+    } else if (errno != EEXIST) {
+        return io_error("cannot create " + root.string(), errno);
+    }
+    std::shared_ptr<FileStore> store(new FileStore(root, std::move(ops)));
+    if (auto st = make_private_dir(*store->ops_, store->temp_dir_); !st)
+        return std::move(st).error();
     // Uploads that were in progress when the process stopped are abandoned.
     std::size_t removed = 0;
     for (const auto& entry : fs::directory_iterator(store->temp_dir_, ec))
@@ -131,6 +138,18 @@ std::optional<fs::path> FileStore::path_of(std::string_view sha256) const {
     return root_ / std::string(sha256.substr(0, 2)) / std::string(sha256);
 }
 
+Status FileStore::make_shard_durable(const fs::path& shard) {
+    if (durable_shards_.count(shard.filename().string())) return {};
+    // Created if missing, its name synced into the root, and its own names
+    // synced too: an earlier process may have renamed a file in and stopped
+    // before its sync, and a file found here is about to be acknowledged.
+    if (auto made = make_private_dir(*ops_, shard); !made) return made;
+    if (ops_->sync_path(root_) != 0) return io_error("cannot sync " + root_.string(), errno);
+    if (ops_->sync_path(shard) != 0) return io_error("cannot sync " + shard.string(), errno);
+    durable_shards_.insert(shard.filename().string());
+    return {};
+}
+
 Result<std::shared_ptr<FileStore::Placement>> FileStore::place(TempFile& file,
                                                                const std::string& sha256) {
     const auto target = path_of(sha256);
@@ -138,22 +157,27 @@ Result<std::shared_ptr<FileStore::Placement>> FileStore::place(TempFile& file,
         return Error::make(ErrorCode::internal, "cannot place an upload without a digest");
     std::lock_guard lock(mutex_);
     Pin& pin = pins_[sha256];
+    auto refuse = [&](Error e) -> Result<std::shared_ptr<Placement>> {
+        if (pin.count == 0) pins_.erase(sha256);
+        return e;
+    };
+    if (auto durable = make_shard_durable(target->parent_path()); !durable)
+        return refuse(std::move(durable).error());
     struct stat st {};
-    if (::stat(target->c_str(), &st) == 0) {
-        // Identical bytes are stored once.
+    if (ops_->stat(*target, st) == 0) {
+        // Identical bytes are stored once (and were synced before they got here).
         file = TempFile();
     } else {
-        if (auto made = make_private_dir(target->parent_path()); !made) {
-            if (pin.count == 0) pins_.erase(sha256);
-            return std::move(made).error();
-        }
-        if (::rename(file.path().c_str(), target->c_str()) != 0) {
-            const int err = errno;
-            if (pin.count == 0) pins_.erase(sha256);
-            return io_error("cannot store the upload", err);
-        }
+        if (ops_->rename(file.path(), *target) != 0)
+            return refuse(io_error("cannot store the upload", errno));
         file.release();
-        sync_dir(target->parent_path());
+        // The new name is durable only once its folder is synced; until then
+        // no event may point at it.
+        if (ops_->sync_path(target->parent_path()) != 0) {
+            const int err = errno;
+            ops_->unlink(*target);
+            return refuse(io_error("cannot store the upload", err));
+        }
         pin.created = true;
     }
     ++pin.count;
@@ -171,7 +195,7 @@ void FileStore::unpin(const std::string& sha256, bool kept) {
     if (--pin.count > 0) return;
     if (pin.created && !pin.kept) {
         // No committed event refers to it: the failed upload leaves nothing.
-        if (auto target = path_of(sha256)) ::unlink(target->c_str());
+        if (auto target = path_of(sha256)) ops_->unlink(*target);
     }
     pins_.erase(it);
 }

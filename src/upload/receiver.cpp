@@ -89,7 +89,7 @@ Status Receiver::on_part_end() {
 }
 
 Status Receiver::begin_file(std::string filename, std::string declared_type) {
-    auto temp = TempFile::create(options_.temp_dir);
+    auto temp = TempFile::create(options_.temp_dir, options_.file_ops);
     if (!temp) return std::move(temp).error();
     file_ = ReceivedFile{std::move(temp).value(), 0, {}, {}, std::move(filename),
                          std::move(declared_type)};

@@ -29,6 +29,8 @@ namespace omnivibe::upload {
 
 struct ReceiverOptions {
     std::filesystem::path temp_dir;
+    /// The calls that write the temporary file (the store's: FileStore::file_ops()).
+    std::shared_ptr<FileOps> file_ops = posix_file_ops();
     std::uint64_t max_file_bytes = 0;
     /// multipart/form-data with this boundary when set; otherwise the body is the file.
     std::optional<std::string> boundary;
@@ -50,7 +52,7 @@ struct ReceivedFile {
 };
 
 class Receiver final : private PartHandler {
-public:
+  public:
     /// Called once, as soon as the file's first kSniffBytes (or all of a
     /// smaller file) arrived; an Error stops the upload there. Lets a file of
     /// the wrong kind be refused before the rest of it is received.
@@ -70,7 +72,7 @@ public:
     /// The file, once finish() succeeded and if the body had one.
     std::optional<ReceivedFile>& file() { return done_file_; }
 
-private:
+  private:
     Status on_part_begin(const PartInfo& part) override;
     Status on_part_data(std::string_view bytes) override;
     Status on_part_end() override;
