@@ -31,6 +31,15 @@ std::string one_line(std::string_view message) {
     return out;
 }
 
+// The whole text as a number, or nothing.
+template <class T>
+std::optional<T> parse_number(std::string_view v) {
+    T out{};
+    const auto r = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size()) return std::nullopt;
+    return out;
+}
+
 [[noreturn]] void throw_internal(std::string detail) {
     throw PgError(Error::make(ErrorCode::internal, std::move(detail)), "");
 }
@@ -212,10 +221,7 @@ std::string_view Rows::command_status() const noexcept {
 }
 
 std::int64_t Rows::affected() const {
-    const char* n = result_ ? PQcmdTuples(result_) : "";
-    std::int64_t out = 0;
-    std::from_chars(n, n + std::strlen(n), out);
-    return out;
+    return parse_number<std::int64_t>(result_ ? PQcmdTuples(result_) : "").value_or(0);
 }
 
 void Rows::check_cell(int row, int col) const {
@@ -236,12 +242,8 @@ std::string_view Rows::text(int row, int col) const {
 }
 
 std::int64_t Rows::int64(int row, int col) const {
-    const std::string_view v = text(row, col);
-    std::int64_t out = 0;
-    const auto r = std::from_chars(v.data(), v.data() + v.size(), out);
-    if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size())
-        throw_internal("column " + std::string(column_name(col)) + " is not an integer");
-    return out;
+    if (auto n = parse_number<std::int64_t>(text(row, col))) return *n;
+    throw_internal("column " + std::string(column_name(col)) + " is not an integer");
 }
 
 double Rows::float64(int row, int col) const {
@@ -249,11 +251,8 @@ double Rows::float64(int row, int col) const {
     if (v == "Infinity") return std::numeric_limits<double>::infinity();
     if (v == "-Infinity") return -std::numeric_limits<double>::infinity();
     if (v == "NaN") return std::numeric_limits<double>::quiet_NaN();
-    double out = 0;
-    const auto r = std::from_chars(v.data(), v.data() + v.size(), out);
-    if (v.empty() || r.ec != std::errc() || r.ptr != v.data() + v.size())
-        throw_internal("column " + std::string(column_name(col)) + " is not a number");
-    return out;
+    if (auto n = parse_number<double>(v)) return *n;
+    throw_internal("column " + std::string(column_name(col)) + " is not a number");
 }
 
 bool Rows::boolean(int row, int col) const {
@@ -391,15 +390,18 @@ std::optional<std::int64_t> Connection::query_int(std::string_view sql,
     return rows.optional_int64(0, 0);
 }
 
-void Connection::advisory_xact_lock(std::int64_t key) {
+void Connection::require_transaction(std::string_view what) const {
     if (!in_transaction())
-        throw_internal("advisory_xact_lock outside a transaction would be released at once");
+        throw_internal(std::string(what) + " outside a transaction would be released at once");
+}
+
+void Connection::advisory_xact_lock(std::int64_t key) {
+    require_transaction("advisory_xact_lock");
     query("SELECT pg_advisory_xact_lock($1::bigint)", {key});
 }
 
 bool Connection::try_advisory_xact_lock(std::int64_t key) {
-    if (!in_transaction())
-        throw_internal("try_advisory_xact_lock outside a transaction would be released at once");
+    require_transaction("try_advisory_xact_lock");
     return query("SELECT pg_try_advisory_xact_lock($1::bigint)", {key}).boolean(0, 0);
 }
 

@@ -12,24 +12,8 @@ using omnivibe::test::pg_connect;
 using omnivibe::test::PgCluster;
 using omnivibe::test::PgDb;
 
-namespace {
-
-/// The error a statement throws; fails the test if it does not throw.
-PgError error_of(const std::function<void()>& statement) {
-    try {
-        statement();
-    } catch (const PgError& e) {
-        return e;
-    }
-    BOOST_FAIL("the statement did not fail");
-    throw std::logic_error("unreachable");
-}
-
-bool contains(std::string_view text, std::string_view part) {
-    return text.find(part) != std::string_view::npos;
-}
-
-}  // namespace
+using omnivibe::test::contains;
+using omnivibe::test::error_of;
 
 BOOST_AUTO_TEST_SUITE(pg_uri)
 

@@ -13,11 +13,7 @@ using omnivibe::test::pg_connect;
 using omnivibe::test::PgCluster;
 using omnivibe::test::PgDb;
 
-namespace {
-bool contains(std::string_view text, std::string_view part) {
-    return text.find(part) != std::string_view::npos;
-}
-}  // namespace
+using omnivibe::test::contains;
 
 BOOST_AUTO_TEST_SUITE(pg_migrations)
 
@@ -94,16 +90,9 @@ BOOST_AUTO_TEST_CASE(servers_that_start_together_apply_each_migration_once) {
     auto b = pg_connect(db.uri, "omnivibe-test-starting");
     auto from_a = std::async(std::launch::async, [&] { return apply_migrations(*a); });
     auto from_b = std::async(std::launch::async, [&] { return apply_migrations(*b); });
-    // pg_stat_activity is read once per transaction: look from outside the gate's.
     auto observer = pg_connect(db.uri);
-    BOOST_REQUIRE(test::eventually([&] {
-        return observer
-                   ->query_int(
-                       "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity s USING (pid) "
-                       "WHERE l.locktype = 'advisory' AND NOT l.granted "
-                       "AND s.application_name = 'omnivibe-test-starting'")
-                   .value() == 2;
-    }));
+    BOOST_REQUIRE(test::eventually(
+        [&] { return test::advisory_lock_waiters(*observer, "omnivibe-test-starting") == 2; }));
     gate_tx->commit();
     auto ra = from_a.get();
     auto rb = from_b.get();

@@ -13,6 +13,7 @@
 using namespace omnivibe;
 using namespace omnivibe::store::pg;
 using omnivibe::store::EventRow;
+using omnivibe::test::error_of;
 using omnivibe::test::MigratedPgDb;
 using omnivibe::test::pg_connect;
 
@@ -59,17 +60,6 @@ struct LogBuilder {
         stored(r);
     }
 };
-
-/// The error a statement throws; fails the test if it does not throw.
-PgError error_of(const std::function<void()>& statement) {
-    try {
-        statement();
-    } catch (const PgError& e) {
-        return e;
-    }
-    BOOST_FAIL("the statement did not fail");
-    throw std::logic_error("unreachable");
-}
 
 void check_refused(const std::function<void()>& statement, std::string_view message) {
     const PgError e = error_of(statement);
@@ -206,6 +196,16 @@ constexpr std::string_view kInsertClient =
     "INSERT INTO clients (id, name, version, created_at, updated_at) "
     "VALUES ($1, $2, 1, '2026-12-05T08:15:00.000Z', '2026-12-05T08:15:00.000Z')";
 
+/// A migrated database with one event and one client, and the other roles.
+struct SeededDb : MigratedPgDb {
+    LogBuilder log;
+    SeededDb() {
+        create_other_roles(*this);
+        log.append(*conn, log.next("client-1"));
+        conn->run(kInsertClient, {1, "Acme"});
+    }
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(pg_role_guards)
@@ -232,11 +232,8 @@ BOOST_AUTO_TEST_CASE(the_server_role_writes_the_log_and_every_read_table) {
 }
 
 BOOST_AUTO_TEST_CASE(the_reader_role_reads_but_cannot_write) {
-    MigratedPgDb db;
-    create_other_roles(db);
-    LogBuilder log;
-    log.append(*db.conn, log.next("client-1"));
-    db.conn->run(kInsertClient, {1, "Acme"});
+    SeededDb db;
+    LogBuilder& log = db.log;
     auto reader = db.as("omnivibe_frontend");
     BOOST_TEST(reader->query_int("SELECT count(*) FROM events").value() == 1);
     BOOST_TEST(reader->query_int("SELECT count(*) FROM clients").value() == 1);
@@ -255,11 +252,8 @@ BOOST_AUTO_TEST_CASE(the_reader_role_reads_but_cannot_write) {
 }
 
 BOOST_AUTO_TEST_CASE(a_role_given_write_grants_by_mistake_is_still_refused) {
-    MigratedPgDb db;
-    create_other_roles(db);
-    LogBuilder log;
-    log.append(*db.conn, log.next("client-1"));
-    db.conn->run(kInsertClient, {1, "Acme"});
+    SeededDb db;
+    LogBuilder& log = db.log;
     auto rogue = db.as("omnivibe_rogue");
     const std::string_view not_member = "is not a member of omnivibe_writer";
     check_refused([&] { insert(*rogue, log.next("client-2")); },
@@ -324,12 +318,7 @@ BOOST_AUTO_TEST_CASE(a_second_writer_waits_for_the_first_and_then_sees_its_commi
     });
     auto observer = pg_connect(db.uri);
     BOOST_REQUIRE(test::eventually([&] {
-        return observer
-                   ->query_int(
-                       "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity s USING (pid) "
-                       "WHERE l.locktype = 'advisory' AND NOT l.granted "
-                       "AND s.application_name = 'omnivibe-test-second-writer'")
-                   .value() == 1;
+        return test::advisory_lock_waiters(*observer, "omnivibe-test-second-writer") == 1;
     }));
     log.append(*first, log.next("client-1"));
     first_tx->commit();

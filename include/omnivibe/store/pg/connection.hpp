@@ -205,6 +205,7 @@ class Connection {
     /// Turns a result into Rows or throws; `context` names what was done.
     Rows check(pg_result* result, std::string_view context);
     [[noreturn]] void fail(std::string_view context);
+    void require_transaction(std::string_view what) const;
     const std::string& prepared(std::string_view sql);
     Rows execute(std::string_view sql, const Param* params, std::size_t count);
 
