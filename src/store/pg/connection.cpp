@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <exception>
 #include <limits>
 
 #include "omnivibe/core/log.hpp"
@@ -388,6 +389,46 @@ std::optional<std::int64_t> Connection::query_int(std::string_view sql,
     const Rows rows = query(sql, params);
     if (rows.empty()) return std::nullopt;
     return rows.optional_int64(0, 0);
+}
+
+void Connection::for_each_row(std::string_view sql, std::initializer_list<Param> params,
+                              const std::function<void(const Rows&)>& fn) {
+    const std::string& name = prepared(sql);
+    std::vector<const char*> values;
+    for (const Param& p : params) values.push_back(p.c_str());
+    if (!PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(values.size()), values.data(),
+                             nullptr, nullptr, 0))
+        fail("sending a statement");
+    PQsetSingleRowMode(conn_);
+    // Every result must be read, whatever happens, before the connection
+    // can run anything else; the first failure is kept and thrown at the end.
+    std::exception_ptr failure;
+    while (PGresult* result = PQgetResult(conn_)) {
+        const auto status = PQresultStatus(result);
+        if (status == PGRES_SINGLE_TUPLE && !failure) {
+            const Rows row(result);
+            try {
+                fn(row);
+            } catch (...) {
+                failure = std::current_exception();
+                if (PGcancel* cancel = PQgetCancel(conn_)) {
+                    char message[256];
+                    PQcancel(cancel, message, sizeof message);
+                    PQfreeCancel(cancel);
+                }
+            }
+        } else if (status == PGRES_SINGLE_TUPLE || status == PGRES_TUPLES_OK) {
+            PQclear(result);
+        } else {
+            try {
+                check(result, "reading rows");
+            } catch (const PgError&) {
+                if (!failure) failure = std::current_exception();
+            }
+        }
+    }
+    if (failure) std::rethrow_exception(failure);
+    if (PQstatus(conn_) != CONNECTION_OK) fail("reading rows");
 }
 
 void Connection::require_transaction(std::string_view what) const {

@@ -126,6 +126,52 @@ BOOST_AUTO_TEST_CASE(a_nul_byte_in_a_text_parameter_is_refused) {
     BOOST_TEST(error_of([&] { Param p(with_nul); }).error().code == ErrorCode::internal);
 }
 
+BOOST_AUTO_TEST_CASE(for_each_row_streams_every_row_in_order) {
+    PgDb db;
+    std::int64_t count = 0;
+    std::int64_t last = 0;
+    bool ordered = true;
+    db.conn->for_each_row("SELECT g, repeat('x', 100) FROM generate_series(1, $1::int) g", {20000},
+                          [&](const Rows& row) {
+                              BOOST_REQUIRE(row.size() == 1);
+                              ordered = ordered && row.int64(0, 0) == last + 1;
+                              last = row.int64(0, 0);
+                              ++count;
+                          });
+    BOOST_TEST(count == 20000);
+    BOOST_TEST(ordered);
+    BOOST_TEST(db.conn->query_int("SELECT 1").value() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(for_each_row_leaves_the_connection_ready_after_a_failure) {
+    PgDb db;
+    auto& c = *db.conn;
+    int seen = 0;
+    // The server fails at row 5000, after sending the rows before it.
+    const PgError e = error_of([&] {
+        c.for_each_row("SELECT 10 / (5000 - g) FROM generate_series(1, 10000) g", {},
+                       [&](const Rows&) { ++seen; });
+    });
+    BOOST_TEST(e.sqlstate() == "22012");
+    BOOST_TEST(seen < 5000);
+    BOOST_TEST(c.query_int("SELECT 2").value() == 2);
+    // The caller stops early: the rest is cancelled, the error is the caller's.
+    seen = 0;
+    std::string caught;
+    try {
+        c.for_each_row("SELECT g FROM generate_series(1, 1000000) g", {}, [&](const Rows&) {
+            if (++seen == 10) throw std::runtime_error("enough");
+        });
+    } catch (const PgError& e) {
+        caught = "PgError: " + e.error().detail;
+    } catch (const std::runtime_error& e) {
+        caught = e.what();
+    }
+    BOOST_TEST(caught == "enough");
+    BOOST_TEST(seen == 10);
+    BOOST_TEST(c.query_int("SELECT 3").value() == 3);
+}
+
 BOOST_AUTO_TEST_CASE(statements_are_prepared_once_per_connection) {
     PgDb db;
     auto& c = *db.conn;

@@ -161,6 +161,12 @@ class Connection {
     /// The single integer of a one-row, one-column query; nullopt if no row or NULL.
     std::optional<std::int64_t> query_int(std::string_view sql,
                                           std::initializer_list<Param> params = {});
+    /// Runs a statement and calls `fn` with each row as it arrives (libpq's
+    /// single-row mode: a log of millions of events is never held whole);
+    /// each Rows holds one row, row 0. If `fn` throws, the statement is
+    /// cancelled, the connection left ready, and the exception rethrown.
+    void for_each_row(std::string_view sql, std::initializer_list<Param> params,
+                      const std::function<void(const Rows&)>& fn);
 
     /// Takes pg_advisory_xact_lock(key): waits for it, and holds it until the
     /// current transaction ends. Throws (internal) outside a transaction,
