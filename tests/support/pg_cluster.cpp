@@ -226,6 +226,8 @@ std::string PgCluster::admin_uri(std::string_view database) const {
     return uri_as("postgres", database);
 }
 
+std::string_view PgCluster::roles_script() { return embedded::postgresql_setup_sql; }
+
 std::string PgCluster::database_of(std::string_view uri) {
     const auto slash = uri.rfind('/');
     return std::string(uri.substr(slash + 1, uri.find('?', slash) - slash - 1));
@@ -236,7 +238,7 @@ std::string PgCluster::create_database() {
     connect_or_throw(admin_uri())
         ->exec("CREATE DATABASE " + name +
                " TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'");
-    connect_or_throw(admin_uri(name))->exec(embedded::postgresql_setup_sql);
+    connect_or_throw(admin_uri(name))->exec(roles_script());
     return uri_as("omnivibe_server", name);
 }
 

@@ -36,6 +36,8 @@ class PgCluster {
     std::string admin_uri(std::string_view database = "postgres") const;
     /// The URI of `role` on `database` (trust authentication: no password).
     std::string uri_as(std::string_view role, std::string_view database) const;
+    /// The text of scripts/postgresql-setup.sql, as create_database() applies it.
+    static std::string_view roles_script();
     /// The database name of a URI returned by create_database().
     static std::string database_of(std::string_view uri);
 

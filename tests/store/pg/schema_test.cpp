@@ -286,6 +286,18 @@ BOOST_AUTO_TEST_CASE(a_role_given_write_grants_by_mistake_is_still_refused) {
     BOOST_TEST(db.conn->query_int("SELECT count(*) FROM events").value() == 1);
 }
 
+BOOST_AUTO_TEST_CASE(the_roles_script_runs_again_on_a_used_database) {
+    SeededDb db;
+    db.admin()->exec(test::PgCluster::roles_script());
+    auto reader = db.as("omnivibe_frontend");
+    BOOST_TEST(reader->query_int("SELECT count(*) FROM clients").value() == 1);
+    check_refused([&] { reader->run("DELETE FROM clients"); },
+                  "permission denied for table clients");
+    db.conn->run(kInsertClient, {2, "Other"});
+    db.log.append(*db.conn, db.log.next("client-2"));
+    BOOST_TEST(reader->query_int("SELECT count(*) FROM events").value() == 2);
+}
+
 BOOST_AUTO_TEST_CASE(a_role_outside_the_groups_cannot_even_connect) {
     MigratedPgDb db;
     create_other_roles(db);
