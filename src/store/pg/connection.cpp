@@ -10,6 +10,8 @@
 #include <limits>
 
 #include "omnivibe/core/log.hpp"
+#include "omnivibe/json/encode.hpp"
+#include "omnivibe/json/writer.hpp"
 
 namespace omnivibe::store::pg {
 
@@ -194,6 +196,26 @@ Param::Param(std::string_view v) {
     if (v.find('\0') != std::string_view::npos)
         throw_internal("a text parameter holds a NUL byte, which PostgreSQL text cannot store");
     text_.emplace(v);
+}
+
+Param Param::from_value(const domain::Value& v) {
+    return std::visit(
+        [&](const auto& x) -> Param {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, domain::Null> || std::is_same_v<T, domain::Unsupported>)
+                return Param();
+            else if constexpr (std::is_same_v<T, bool>)
+                return Param(std::int64_t{x ? 1 : 0});
+            else if constexpr (std::is_same_v<T, std::int64_t> || std::is_same_v<T, double> ||
+                               std::is_same_v<T, std::string>)
+                return Param(x);
+            else {
+                json::Writer w;
+                json::write_value(w, v);
+                return Param(w.view());
+            }
+        },
+        v);
 }
 
 // --- Rows ------------------------------------------------------------------------

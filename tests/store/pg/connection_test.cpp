@@ -112,6 +112,32 @@ BOOST_AUTO_TEST_CASE(parameters_and_typed_columns_round_trip) {
     BOOST_TEST(!c.query_int("SELECT i FROM t WHERE false").has_value());
 }
 
+BOOST_AUTO_TEST_CASE(domain_values_are_stored_as_on_sqlite) {
+    PgDb db;
+    auto& c = *db.conn;
+    c.exec("CREATE TABLE v (k int, i bigint, d double precision, s text)");
+    const auto put = [&](int k, const domain::Value& i, const domain::Value& d,
+                         const domain::Value& s) {
+        c.run("INSERT INTO v VALUES ($1, $2, $3, $4)",
+              {k, Param::from_value(i), Param::from_value(d), Param::from_value(s)});
+    };
+    put(1, domain::Value{true}, domain::Value{1.25}, domain::Value{std::string("text")});
+    put(2, domain::Value{false}, domain::Value{domain::Null{}},
+        domain::Value{domain::StringList{"a", "b\"c"}});
+    put(3, domain::Value{std::int64_t{-5}}, domain::Value{domain::Unsupported{"object"}},
+        domain::Value{domain::IntList{1, 2}});
+    const Rows rows = c.query("SELECT i, d, s FROM v ORDER BY k");
+    BOOST_TEST(rows.int64(0, 0) == 1);
+    BOOST_TEST(rows.float64(0, 1) == 1.25);
+    BOOST_TEST(rows.text(0, 2) == "text");
+    BOOST_TEST(rows.int64(1, 0) == 0);
+    BOOST_TEST(rows.is_null(1, 1));
+    BOOST_TEST(rows.text(1, 2) == R"(["a","b\"c"])");
+    BOOST_TEST(rows.int64(2, 0) == -5);
+    BOOST_TEST(rows.is_null(2, 1));
+    BOOST_TEST(rows.text(2, 2) == "[1,2]");
+}
+
 BOOST_AUTO_TEST_CASE(a_cell_of_the_wrong_type_or_place_is_an_internal_error) {
     PgDb db;
     const Rows rows = db.conn->query("SELECT 'x'::text, 1.5::float8");

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "omnivibe/core/result.hpp"
+#include "omnivibe/domain/value.hpp"
 
 // libpq's handle types, declared here so that only src/store/pg/ sees libpq-fe.h.
 struct pg_conn;
@@ -84,6 +85,10 @@ class Param {
     Param(const std::optional<T>& v) {  // NOLINT
         if (v) *this = Param(*v);
     }
+    /// A domain value as the read tables store it, as Stmt::bind does on
+    /// SQLite: lists as JSON text, booleans as 0/1 (flags are integer
+    /// columns on both stores), null and unsupported values as NULL.
+    static Param from_value(const domain::Value& v);
 
     bool is_null() const noexcept { return !text_; }
     /// NUL-terminated, as libpq wants text parameters; null for SQL NULL.
