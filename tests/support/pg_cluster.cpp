@@ -101,12 +101,18 @@ PgCluster& PgCluster::instance() {
 
 PgCluster::PgCluster() {
     bindir_ = find_bindir();
+    const bool as_root = ::geteuid() == 0;
+    // As root the cluster runs as nobody, who must be able to reach its
+    // folder: a private TMPDIR (say, under /root) will not do.
+    auto parent = std::filesystem::temp_directory_path();
+    if (as_root && (std::filesystem::status(parent).permissions() &
+                    std::filesystem::perms::others_exec) == std::filesystem::perms::none)
+        parent = "/tmp";
     std::random_device rd;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("omnivibe-pg-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    dir_ = parent / ("omnivibe-pg-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
     data_ = dir_ / "data";
     std::filesystem::create_directories(dir_);
-    if (::geteuid() == 0) {
+    if (as_root) {
         // PostgreSQL refuses to run as root: the cluster belongs to nobody.
         const passwd* pw = ::getpwnam("nobody");
         if (!pw) throw std::runtime_error("running as root, and there is no user nobody");
