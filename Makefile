@@ -4,9 +4,10 @@
 BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
-APT_PACKAGES := g++ cmake ninja-build ccache lld pkg-config sqlite3 libsqlite3-dev \
+APT_PACKAGES := g++ cmake ninja-build ccache clang-format pkg-config sqlite3 libsqlite3-dev \
   libboost1.81-dev libboost-test1.81-dev libboost-program-options1.81-dev \
   libboost-url1.81-dev libsimdjson-dev libssl-dev libspdlog-dev libfmt-dev curl
+APT_PACKAGES += postgresql libpq-dev
 # Only `make bench` needs these: jq reads the load generator's JSON reports,
 # valgrind (callgrind) counts instructions per request.
 BENCH_PACKAGES := jq procps coreutils valgrind

@@ -1,6 +1,17 @@
 # Writes OUT: a C++ file holding every migration file's name and text, in order.
 # Run at build time so the binary carries exactly the SQL it was built with.
-set(body "// Generated from migrations/*.sql; do not edit.\n#include \"omnivibe/store/migrations.hpp\"\n\nnamespace omnivibe::store {\n\nconst std::vector<EmbeddedMigration>& embedded_migrations() {\n    static const std::vector<EmbeddedMigration> kMigrations = {\n")
+# HEADER, NAMESPACE and SOURCE default to the SQLite migrations; the
+# PostgreSQL dialect folder sets them to its own.
+if(NOT DEFINED HEADER)
+  set(HEADER "omnivibe/store/migrations.hpp")
+endif()
+if(NOT DEFINED NAMESPACE)
+  set(NAMESPACE "omnivibe::store")
+endif()
+if(NOT DEFINED SOURCE)
+  set(SOURCE "migrations")
+endif()
+set(body "// Generated from ${SOURCE}/*.sql; do not edit.\n#include \"${HEADER}\"\n\nnamespace ${NAMESPACE} {\n\nconst std::vector<EmbeddedMigration>& embedded_migrations() {\n    static const std::vector<EmbeddedMigration> kMigrations = {\n")
 string(REPLACE "|" ";" FILES "${FILES}")
 foreach(path IN LISTS FILES)
   get_filename_component(name ${path} NAME)
@@ -11,6 +22,6 @@ foreach(path IN LISTS FILES)
   endif()
   string(APPEND body "        {\"${name}\", R\"omnivibe_sql(${sql})omnivibe_sql\"},\n")
 endforeach()
-string(APPEND body "    };\n    return kMigrations;\n}\n\n}  // namespace omnivibe::store\n")
+string(APPEND body "    };\n    return kMigrations;\n}\n\n}  // namespace ${NAMESPACE}\n")
 file(WRITE ${OUT}.tmp "${body}")
 file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -10,11 +10,6 @@ namespace omnivibe::store {
 
 namespace {
 
-std::int64_t version_of(std::string_view name) {
-    const auto underscore = name.find('_');
-    return parse_int64(name.substr(0, underscore)).value_or(0);
-}
-
 void writer_guard(sqlite3_context* ctx, int, sqlite3_value**) { sqlite3_result_null(ctx); }
 
 constexpr std::string_view kCreateTable =
@@ -22,13 +17,8 @@ constexpr std::string_view kCreateTable =
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, sha256 TEXT NOT NULL,"
     " applied_at TEXT NOT NULL)";
 
-struct Applied {
-    std::string name;
-    std::string sha256;
-};
-
-std::map<std::int64_t, Applied> read_applied(Db& db) {
-    std::map<std::int64_t, Applied> applied;
+AppliedMigrations read_applied(Db& db) {
+    AppliedMigrations applied;
     Stmt& s = db.cached("SELECT version, name, sha256 FROM schema_migrations ORDER BY version");
     while (s.step())
         applied[s.column_int(0)] = {std::string(s.column_text(1)), std::string(s.column_text(2))};
@@ -36,12 +26,19 @@ std::map<std::int64_t, Applied> read_applied(Db& db) {
     return applied;
 }
 
-Status compare(const std::map<std::int64_t, Applied>& applied,
-               const std::vector<EmbeddedMigration>& migrations) {
+}  // namespace
+
+std::int64_t migration_version(std::string_view name) {
+    const auto underscore = name.find('_');
+    return parse_int64(name.substr(0, underscore)).value_or(0);
+}
+
+Status check_applied(const AppliedMigrations& applied,
+                     const std::vector<EmbeddedMigration>& migrations) {
     for (const auto& [version, row] : applied) {
         const EmbeddedMigration* known = nullptr;
         for (const auto& m : migrations)
-            if (version_of(m.name) == version) known = &m;
+            if (migration_version(m.name) == version) known = &m;
         if (!known)
             return Error::make(ErrorCode::internal,
                                "The database has migration " + row.name +
@@ -56,7 +53,15 @@ Status compare(const std::map<std::int64_t, Applied>& applied,
     return {};
 }
 
-}  // namespace
+Status check_complete(const AppliedMigrations& applied,
+                      const std::vector<EmbeddedMigration>& migrations) {
+    if (auto st = check_applied(applied, migrations); !st) return st;
+    for (const auto& m : migrations)
+        if (!applied.count(migration_version(m.name)))
+            return Error::make(ErrorCode::unavailable,
+                               "Migration " + std::string(m.name) + " is not applied yet.");
+    return {};
+}
 
 void register_writer_guard(Db& db) {
     db.check(sqlite3_create_function_v2(db.handle(), "omnivibe_writer_only", 0,
@@ -69,10 +74,10 @@ Result<int> apply_migrations(Db& db, const std::vector<EmbeddedMigration>& migra
     try {
         db.exec(kCreateTable);
         auto applied = read_applied(db);
-        if (auto st = compare(applied, migrations); !st) return std::move(st).error();
+        if (auto st = check_applied(applied, migrations); !st) return std::move(st).error();
         int count = 0;
         for (const auto& m : migrations) {
-            const auto version = version_of(m.name);
+            const auto version = migration_version(m.name);
             if (applied.count(version)) continue;
             Tx tx(db);
             db.exec(m.sql);
@@ -93,13 +98,7 @@ Result<int> apply_migrations(Db& db, const std::vector<EmbeddedMigration>& migra
 
 Status check_migrations(Db& db, const std::vector<EmbeddedMigration>& migrations) {
     try {
-        auto applied = read_applied(db);
-        if (auto st = compare(applied, migrations); !st) return st;
-        for (const auto& m : migrations)
-            if (!applied.count(version_of(m.name)))
-                return Error::make(ErrorCode::unavailable,
-                                   "Migration " + std::string(m.name) + " is not applied yet.");
-        return {};
+        return check_complete(read_applied(db), migrations);
     } catch (const SqliteError& e) {
         return e.error();
     }

@@ -5,6 +5,9 @@
 // changed, or a recorded version this binary does not know (a newer database),
 // stops the start with a message saying which.
 
+#include <cstdint>
+#include <map>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -21,10 +24,29 @@ struct EmbeddedMigration {
 /// The migrations compiled into this binary, in order.
 const std::vector<EmbeddedMigration>& embedded_migrations();
 
+/// One row of schema_migrations, by version.
+struct AppliedMigration {
+    std::string name;
+    std::string sha256;
+};
+using AppliedMigrations = std::map<std::int64_t, AppliedMigration>;
+
+/// The number a migration file starts with ("0002_read_models.sql" -> 2).
+std::int64_t migration_version(std::string_view name);
+
+/// Refuses what was recorded with a changed text or by a newer binary. Shared
+/// by both stores, so they stop a start with the same messages.
+Status check_applied(const AppliedMigrations& applied,
+                     const std::vector<EmbeddedMigration>& migrations);
+
+/// check_applied, and also that nothing embedded is missing.
+Status check_complete(const AppliedMigrations& applied,
+                      const std::vector<EmbeddedMigration>& migrations);
+
 /// Applies what is missing; the connection must be the writer's (see
 /// register_writer_guard). Returns how many were applied.
-Result<int> apply_migrations(Db& db,
-                             const std::vector<EmbeddedMigration>& migrations = embedded_migrations());
+Result<int> apply_migrations(
+    Db& db, const std::vector<EmbeddedMigration>& migrations = embedded_migrations());
 
 /// Checks, without writing, that every embedded migration is applied unchanged.
 Status check_migrations(Db& db,
