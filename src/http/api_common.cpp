@@ -1,12 +1,12 @@
 #include "api_common.hpp"
 
 #include "api_history.hpp"
-
 #include "omnivibe/core/sha256.hpp"
 #include "omnivibe/core/text.hpp"
 #include "omnivibe/domain/commands.hpp"
 #include "omnivibe/domain/schema.hpp"
 #include "omnivibe/domain/validation.hpp"
+#include "omnivibe/feed/hub.hpp"
 #include "omnivibe/http/response_cache.hpp"
 #include "omnivibe/json/decode.hpp"
 #include "omnivibe/projection/responses.hpp"
@@ -91,6 +91,46 @@ void read_snapshot(Service& svc, const Request& req, Reply& reply,
     if (!result) return reply(fail(req, result.error()));
     if (!*result) return reply(fail(req, result->error()));
     reply(std::move(result->value()));
+}
+
+Handler at_min_event_seq(Service& svc, Handler handler) {
+    auto run = std::make_shared<const Handler>(std::move(handler));
+    return [&svc, run](Request& req, const PathParams& p, Reply reply) {
+        const std::string_view text = req.header("x-min-event-seq");
+        if (text.empty()) return (*run)(req, p, std::move(reply));
+        const auto seq = parse_int64(text);
+        if (!seq || *seq < 0) {
+            Error e = Error::make(ErrorCode::validation_failed, "One header is invalid.");
+            e.errors.push_back(
+                {"X-Min-Event-Seq", "must be the X-Event-Seq of a write, an integer >= 0"});
+            return reply(fail(req, e));
+        }
+        // The writer publishes its head after the commit: a snapshot taken
+        // now sees at least that far.
+        if (svc.writer.head() >= *seq) return (*run)(req, p, std::move(reply));
+        const auto too_late = [&req, reply] {
+            reply(fail(req, Error::make(ErrorCode::unavailable,
+                                        "The log has not reached X-Min-Event-Seq in time.")));
+        };
+        if (!svc.hub) return too_late();
+        // The request outlives this call: the dispatcher keeps it alive as long
+        // as `reply`, which the waiter holds; the path values are copied.
+        auto resume = [run, &req, params = p, reply] { (*run)(req, params, reply); };
+        const auto deadline = std::chrono::steady_clock::now() + svc.options.min_seq_wait;
+        const auto started = svc.hub->wait(feed::Filter{}, *seq - 1, 1, deadline,
+                                           [&svc, resume, too_late](feed::WaitResult r) {
+                                               // On the hub's thread, which must not read the
+                                               // database.
+                                               if (r.why != feed::WaitResult::Why::events)
+                                                   return too_late();
+                                               if (svc.post)
+                                                   svc.post(resume);
+                                               else
+                                                   resume();
+                                           });
+        if (started == feed::Hub::WaitStart::stale) return resume();  // reached meanwhile
+        if (started == feed::Hub::WaitStart::closed) return too_late();
+    };
 }
 
 bool answer_from_cache(Service& svc, const Request& req, Reply& reply) {

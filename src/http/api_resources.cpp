@@ -310,9 +310,10 @@ Status register_resource_routes(Router& r, Service& svc) {
         [res](Request& req, const PathParams& p, Reply reply) {
             res->attach(req, p, std::nullopt, std::move(reply));
         });
-    r.add(Method::get, collection, [res](Request& req, const PathParams& p, Reply reply) {
-        res->list(req, p, std::move(reply));
-    });
+    r.add(Method::get, collection,
+          at_min_event_seq(svc, [res](Request& req, const PathParams& p, Reply reply) {
+              res->list(req, p, std::move(reply));
+          }));
     r.add_streaming(
         Method::put, item,
         [res](Request& req, const PathParams& p) { return res->open_raw(req, p); },
@@ -322,9 +323,10 @@ Status register_resource_routes(Router& r, Service& svc) {
     r.add(Method::del, item, [res](Request& req, const PathParams& p, Reply reply) {
         res->detach(req, p, std::move(reply));
     });
-    r.add(Method::get, item + "/file", [res](Request& req, const PathParams& p, Reply reply) {
-        res->serve_file(req, p, std::move(reply));
-    });
+    r.add(Method::get, item + "/file",
+          at_min_event_seq(svc, [res](Request& req, const PathParams& p, Reply reply) {
+              res->serve_file(req, p, std::move(reply));
+          }));
     return {};
 }
 

@@ -104,9 +104,9 @@ void create_child(Service& svc, Kind kind, Request& req, const PathParams& p, Re
 
 void register_storyboard_routes(Router& r, Service& svc) {
     r.add(Method::get, path("/content-schedule/{id}/storyboard"),
-          [&svc](Request& req, const PathParams& p, Reply reply) {
+          at_min_event_seq(svc, [&svc](Request& req, const PathParams& p, Reply reply) {
               get_storyboard(svc, req, p, std::move(reply));
-          });
+          }));
     r.add(Method::post, path("/content-schedule/{id}/storyboard/blocks"),
           [&svc](Request& req, const PathParams& p, Reply reply) {
               create_child(svc, Kind::block, req, p, std::move(reply));
@@ -116,9 +116,10 @@ void register_storyboard_routes(Router& r, Service& svc) {
               reorder_storyboard(svc, req, p, std::move(reply));
           });
     const std::string block = path("/storyboard/blocks/{id}");
-    r.add(Method::get, block, [&svc](Request& req, const PathParams& p, Reply reply) {
-        get_entity(svc, Kind::block, req, p, std::move(reply));
-    });
+    r.add(Method::get, block,
+          at_min_event_seq(svc, [&svc](Request& req, const PathParams& p, Reply reply) {
+              get_entity(svc, Kind::block, req, p, std::move(reply));
+          }));
     r.add(Method::patch, block, [&svc](Request& req, const PathParams& p, Reply reply) {
         update_entity(svc, Kind::block, req, p, std::move(reply));
     });
@@ -131,13 +132,14 @@ void register_storyboard_routes(Router& r, Service& svc) {
               create_child(svc, Kind::script, req, p, std::move(reply));
           });
     r.add(Method::get, path("/content-schedule/{id}/scripts"),
-          [&svc](Request& req, const PathParams& p, Reply reply) {
+          at_min_event_seq(svc, [&svc](Request& req, const PathParams& p, Reply reply) {
               list_scripts(svc, req, p, std::move(reply));
-          });
+          }));
     const std::string script = path("/scripts/{id}");
-    r.add(Method::get, script, [&svc](Request& req, const PathParams& p, Reply reply) {
-        get_entity(svc, Kind::script, req, p, std::move(reply));
-    });
+    r.add(Method::get, script,
+          at_min_event_seq(svc, [&svc](Request& req, const PathParams& p, Reply reply) {
+              get_entity(svc, Kind::script, req, p, std::move(reply));
+          }));
     r.add(Method::patch, script, [&svc](Request& req, const PathParams& p, Reply reply) {
         update_entity(svc, Kind::script, req, p, std::move(reply));
     });
