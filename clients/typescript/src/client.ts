@@ -158,13 +158,6 @@ export function createOmniVibeClient(options: OmniVibeOptions): OmniVibeClient {
     };
 }
 
-/** What openapi-fetch answers: data on success, the typed error body otherwise. */
-export interface ApiResult<T> {
-    data?: T;
-    error?: ErrorBody | unknown;
-    response: Response;
-}
-
 /**
  * The data of a call, or an OmniVibeError with the typed error body:
  * `const c = await unwrap(client.api.GET("/api/v1/campaigns/{id}", {...}))`.
