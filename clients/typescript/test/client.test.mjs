@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import http from "node:http";
+import net from "node:net";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -139,6 +140,60 @@ describe("changes()", { timeout: 60000 }, () => {
         } finally {
             await server.stop();
             (await import("node:fs")).rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    // A subscriber whose connection stalls (a proxy stops reading for it) is
+    // reset by the server once its buffer overflows; the reader resumes from
+    // the last seq it delivered and misses nothing.
+    test("resumes after the server reset a stalled stream, every seq once", async () => {
+        const server = await Server.start({ args: ["--sse-max-lag-kb", "64"] });
+        let stalled;
+        const proxy = net.createServer((downstream) => {
+            const upstream = net.connect(server.port, "127.0.0.1");
+            downstream.pipe(upstream);
+            upstream.pipe(downstream);
+            if (stalled === undefined) {
+                stalled = upstream;
+                upstream.once("data", () => upstream.pause());  // reads the hello, then nothing
+            }
+            const end = () => {
+                upstream.destroy();
+                downstream.destroy();
+            };
+            upstream.on("error", end).on("close", end);
+            downstream.on("error", end).on("close", end);
+        });
+        await new Promise((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+        try {
+            const writer = createOmniVibeClient({ baseUrl: server.url });
+            await unwrap(writer.api.POST("/api/v1/clients", { body: { name: "first" } }));
+            const reader = createOmniVibeClient({ baseUrl: `http://127.0.0.1:${proxy.address().port}` });
+            const feed = changes(reader, { since: 0 });
+            const seqs = [];
+            const states = [];
+            feed.onEvent((e) => seqs.push(e.seq));
+            feed.onState((state) => states.push(state));
+            await feed.reached(1);
+            const resets = async () => {
+                const text = await (await fetch(`${server.url}/metrics`)).text();
+                return Number(/^omnivibe_feed_resets_total (\d+)/m.exec(text)?.[1] ?? 0);
+            };
+            const notes = "n".repeat(4000);
+            let written = 1;
+            while ((await resets()) === 0 && written < 20000)
+                for (let i = 0; i < 50; ++i, ++written) await unwrap(writer.api.POST("/api/v1/clients", { body: { name: `big-${written}`, notes } }));
+            assert.equal(await resets(), 1);
+            stalled.resume();
+            for (let i = 0; i < 5; ++i) await unwrap(writer.api.POST("/api/v1/clients", { body: { name: `after-${i}` } }));
+            const last = written + 5;
+            await feed.reached(last);
+            feed.close();
+            assert.deepEqual(seqs, Array.from({ length: last }, (_, i) => i + 1));
+            assert.ok(states.includes("retrying"), states.join(","));
+        } finally {
+            proxy.close();
+            await server.dispose();
         }
     });
 
