@@ -12,6 +12,12 @@ APT_PACKAGES += postgresql libpq-dev
 # valgrind (callgrind) counts instructions per request.
 BENCH_PACKAGES := jq procps coreutils valgrind
 
+# The OpenAPI conformance check and the TypeScript client (clients/typescript)
+# run on Node: Debian's nodejs and npm are installed only on a machine that
+# has no node or npm at all; the client's packages come from its lockfile.
+NODE_PACKAGES := nodejs npm
+CLIENT_DIR := clients/typescript
+
 # The second build of `make test`: the whole suite under ASan and UBSan, at -O1
 # so it stays quick to build and run.
 ASAN_BUILD ?= build-asan
@@ -23,7 +29,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := fuzz_request_body fuzz_router fuzz_event_data fuzz_multipart
 FUZZ_PACKAGES := clang-14 libclang-rt-14-dev
 
-.PHONY: all deps configure build run test test-normal test-asan fuzz fuzz-deps bench format clean
+.PHONY: all deps node-deps node-packages configure build run test test-normal test-asan fuzz fuzz-deps bench format clean
 
 all: build
 
@@ -39,6 +45,17 @@ endef
 
 deps:
 	$(call install_missing,$(APT_PACKAGES))
+
+node-deps: $(CLIENT_DIR)/node_modules/.package-lock.json
+
+# npm ci again only when the lockfile changed.
+$(CLIENT_DIR)/node_modules/.package-lock.json: $(CLIENT_DIR)/package-lock.json
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	  $(MAKE) --no-print-directory node-packages; fi
+	cd $(CLIENT_DIR) && npm ci --no-audit --no-fund
+
+node-packages:
+	$(call install_missing,$(NODE_PACKAGES))
 
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
@@ -58,7 +75,7 @@ run: build
 test:
 	@$(MAKE) test-normal; normal=$$?; $(MAKE) test-asan && exit $$normal
 
-test-normal: build
+test-normal: build node-deps
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # The benchmark (SPEC section 10): a few minutes; updates docs/PERFORMANCE.md.
@@ -70,7 +87,7 @@ $(ASAN_BUILD)/build.ninja:
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DOMNIVIBE_SANITIZE=ON
 
-test-asan: deps $(ASAN_BUILD)/build.ninja
+test-asan: deps node-deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
 
@@ -100,4 +117,4 @@ format:
 	find include src tests tools -name '*.hpp' -o -name '*.cpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(CLIENT_DIR)/node_modules $(CLIENT_DIR)/dist

@@ -1,12 +1,12 @@
 #include "api_common.hpp"
 
 #include "api_history.hpp"
-
 #include "omnivibe/core/sha256.hpp"
 #include "omnivibe/core/text.hpp"
 #include "omnivibe/domain/commands.hpp"
 #include "omnivibe/domain/schema.hpp"
 #include "omnivibe/domain/validation.hpp"
+#include "omnivibe/feed/hub.hpp"
 #include "omnivibe/http/response_cache.hpp"
 #include "omnivibe/json/decode.hpp"
 #include "omnivibe/projection/responses.hpp"
@@ -56,10 +56,12 @@ writer::KeptBody render_write(const writer::Applied& a, writer::View view) {
     answer.status = a.outcome == domain::Decision::Outcome::created ? 201 : 200;
     switch (view) {
         case writer::View::entity:
-            answer.body = a.entity ? projection::entity_body(*a.entity)
-                                   : projection::deleted_body(a.id);
+            answer.body =
+                a.entity ? projection::entity_body(*a.entity) : projection::deleted_body(a.id);
             break;
-        case writer::View::id_only: answer.body = projection::deleted_body(a.id); break;
+        case writer::View::id_only:
+            answer.body = projection::deleted_body(a.id);
+            break;
         case writer::View::storyboard:
             answer.body = projection::storyboard_body(a.id, a.blocks);
             break;
@@ -129,15 +131,62 @@ void read_snapshot(Service& svc, const Request& req, Reply& reply,
     reply(std::move(result->value()));
 }
 
+Handler at_min_event_seq(Service& svc, Handler handler) {
+    auto run = std::make_shared<const Handler>(std::move(handler));
+    return [&svc, run](Request& req, const PathParams& p, Reply reply) {
+        const std::string_view text = req.header("x-min-event-seq");
+        if (text.empty()) return (*run)(req, p, std::move(reply));
+        const auto seq = parse_int64(text);
+        if (!seq || *seq < 0) {
+            Error e = Error::make(ErrorCode::validation_failed, "One header is invalid.");
+            e.errors.push_back(
+                {"X-Min-Event-Seq", "must be the X-Event-Seq of a write, an integer >= 0"});
+            return reply(fail(req, e));
+        }
+        // The writer publishes its head after the commit: a snapshot taken
+        // now sees at least that far.
+        if (svc.writer.head() >= *seq) return (*run)(req, p, std::move(reply));
+        const auto too_late = [&req, reply] {
+            reply(fail(req, Error::make(ErrorCode::unavailable,
+                                        "The log has not reached X-Min-Event-Seq in time.")));
+        };
+        if (!svc.hub) return too_late();
+        // The request outlives this call: the dispatcher keeps it alive as long
+        // as `reply`, which the waiter holds; the path values are copied.
+        auto resume = [run, &req, params = p, reply] { (*run)(req, params, reply); };
+        const auto deadline = std::chrono::steady_clock::now() + svc.options.min_seq_wait;
+        const auto started = svc.hub->wait(feed::Filter{}, *seq - 1, 1, deadline,
+                                           [&svc, resume, too_late](feed::WaitResult r) {
+                                               // On the hub's thread, which must not read the
+                                               // database.
+                                               if (r.why != feed::WaitResult::Why::events)
+                                                   return too_late();
+                                               if (svc.post)
+                                                   svc.post(resume);
+                                               else
+                                                   resume();
+                                           });
+        if (started == feed::Hub::WaitStart::stale) return resume();  // reached meanwhile
+        if (started == feed::Hub::WaitStart::closed) return too_late();
+    };
+}
+
 std::optional<Response> cached_answer(Service& svc, const Request& req) {
     if (!svc.answers) return std::nullopt;
     // The writer publishes its head after the commit and before any answer
     // leaves, so a client sees at least the writes it was told about.
     const std::int64_t head = svc.writer.head();
+    // A read that must see a later seq (or names a malformed one) is left to
+    // its handler, which waits for it (or refuses it): never a cache answer
+    // from before the client's own write.
+    if (const std::string_view min = req.header("x-min-event-seq"); !min.empty()) {
+        const auto seq = parse_int64(min);
+        if (!seq || *seq > head) return std::nullopt;
+    }
     auto kept = svc.answers->find(head, req.target);
     if (!kept) return std::nullopt;
-    Response r = kept->version ? entity_response(req, kept->version, kept->body)
-                               : json_response(kept->body);
+    Response r =
+        kept->version ? entity_response(req, kept->version, kept->body) : json_response(kept->body);
     r.set("X-Event-Seq", std::to_string(head));
     return r;
 }
@@ -204,17 +253,18 @@ std::optional<std::string> choice_param(const Request& req, std::string_view nam
 
 Error query_error(std::vector<FieldError> errors) {
     Error e = Error::make(ErrorCode::validation_failed,
-                          errors.size() == 1 ? "One query parameter is invalid."
-                                             : std::to_string(errors.size()) +
-                                                   " query parameters are invalid.");
+                          errors.size() == 1
+                              ? "One query parameter is invalid."
+                              : std::to_string(errors.size()) + " query parameters are invalid.");
     e.errors = std::move(errors);
     return e;
 }
 
 Error fields_error(std::vector<FieldError> errors) {
-    Error e = Error::make(ErrorCode::validation_failed,
-                          errors.size() == 1 ? "One field is invalid."
-                                             : std::to_string(errors.size()) + " fields are invalid.");
+    Error e =
+        Error::make(ErrorCode::validation_failed,
+                    errors.size() == 1 ? "One field is invalid."
+                                       : std::to_string(errors.size()) + " fields are invalid.");
     e.errors = std::move(errors);
     return e;
 }

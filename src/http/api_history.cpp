@@ -77,9 +77,10 @@ void register_history_routes(Router& r, Service& svc) {
     };
     for (const auto& [kind, tail] : kRoutes)
         r.add(Method::get, std::string(kApi) + std::string(tail), kAdminRead,
-              [&svc, kind = kind](Request& req, const PathParams& p, Reply reply) {
-                  history(svc, kind, req, p, std::move(reply));
-              });
+              at_min_event_seq(svc,
+                               [&svc, kind = kind](Request& req, const PathParams& p, Reply reply) {
+                                   history(svc, kind, req, p, std::move(reply));
+                               }));
 }
 
 }  // namespace omnivibe::http

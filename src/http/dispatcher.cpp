@@ -12,7 +12,7 @@ namespace {
 constexpr std::string_view kExposed = "ETag, X-Event-Seq, X-Request-Id, Idempotent-Replayed";
 constexpr std::string_view kAllowHeaders =
     "Content-Type, Authorization, If-Match, If-None-Match, Idempotency-Key, X-Request-Id, "
-    "Last-Event-ID, Range";
+    "Last-Event-ID, Range, X-Min-Event-Seq";
 }  // namespace
 
 std::string make_request_id(std::string_view from_client) {

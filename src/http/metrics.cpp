@@ -151,6 +151,9 @@ std::string Metrics::render(const Gauges& g) const {
         const Single feed[] = {
             {"omnivibe_feed_subscribers", "gauge", "Open change-feed streams.",
              static_cast<double>(g.feed_subscribers)},
+            {"omnivibe_feed_waiters", "gauge",
+             "Requests waiting for the log: /events long polls and X-Min-Event-Seq reads.",
+             static_cast<double>(g.feed_waiters)},
             {"omnivibe_feed_resets_total", "counter",
              "Streams ended because their client fell too far behind.", static_cast<double>(g.feed_resets)},
             {"omnivibe_feed_bytes_dropped_total", "counter", "Unsent bytes discarded with reset streams.",

@@ -41,7 +41,13 @@ struct Server::Impl {
               // the network threads, not on the writer's.
               [this](std::function<void()> task) { net::post(ioc, std::move(task)); }),
           answers(options.service.response_cache_bytes),
-          service{options.service, writer, reads, &hub, &answers},
+          // Reads resumed by the hub (X-Min-Event-Seq) run on the network threads too.
+          service{options.service,
+                  writer,
+                  reads,
+                  &hub,
+                  &answers,
+                  [this](std::function<void()> task) { net::post(ioc, std::move(task)); }},
           dispatcher(router, DispatchOptions{options.service.cors_origins, &tokens, &metrics,
                                              [this](const Request& req) {
                                                  return cached_answer(service, req);
@@ -72,6 +78,7 @@ struct Server::Impl {
         const auto& f = hub.stats();
         g.has_feed = true;
         g.feed_subscribers = f.subscribers.load();
+        g.feed_waiters = f.waiters.load();
         g.feed_resets = f.resets.load();
         g.feed_bytes_dropped = f.bytes_dropped.load();
         g.response_cache_hits = answers.hits();

@@ -7,6 +7,7 @@
 #include "omnivibe/projection/projector.hpp"
 #include "omnivibe/store/migrations.hpp"
 #include "store/store_fixture.hpp"
+#include "support/eventually.hpp"
 #include "support/test_server.hpp"
 
 using namespace omnivibe;
@@ -193,6 +194,65 @@ BOOST_AUTO_TEST_CASE(list_seq_is_the_head_of_the_same_snapshot) {
     }
     stop = true;
     writer.join();
+}
+
+// Read-your-writes (SPEC section 4). The GET is sent before the write it
+// names exists, and the write is made only once the server shows the GET
+// waiting (the feed_waiters gauge): without the wait it would be a 404.
+BOOST_AUTO_TEST_CASE(a_get_with_x_min_event_seq_waits_for_that_write) {
+    TestServer s;
+    auto c = s.client();
+    HttpResponse read;
+    std::thread reader([&] {
+        auto r = s.client();
+        read = r.get("/api/v1/clients/1", {{"X-Min-Event-Seq", "1"}});
+    });
+    BOOST_TEST(eventually([&] {
+        return c.get("/metrics").body.find("\nomnivibe_feed_waiters 1\n") != std::string::npos;
+    }));
+    auto created = c.post("/api/v1/clients", R"({"name":"A"})");
+    BOOST_REQUIRE(created.status == 201);
+    BOOST_REQUIRE(created.header("X-Event-Seq") == "1");
+    reader.join();
+    BOOST_TEST(read.status == 200);
+    BOOST_TEST(json_string(read.body, "/name") == "A");
+    BOOST_TEST(std::stoll(read.header("X-Event-Seq")) >= 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_get_with_a_reached_x_min_event_seq_answers_at_once) {
+    TestServer s;
+    auto c = s.client();
+    create_client(c, "A");
+    auto r = c.get("/api/v1/clients?page_size=1", {{"X-Min-Event-Seq", "1"}});
+    BOOST_TEST(r.status == 200);
+    BOOST_TEST(json_int(r.body, "/seq") >= 1);
+    BOOST_TEST(c.get("/api/v1/clients/1", {{"X-Min-Event-Seq", "0"}}).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(x_min_event_seq_not_reached_in_time_is_503_with_retry_after) {
+    TestServer s(
+        [](http::ServerOptions& o) { o.service.min_seq_wait = std::chrono::milliseconds(50); });
+    auto c = s.client();
+    create_client(c, "A");
+    auto r = c.get("/api/v1/clients/1", {{"X-Min-Event-Seq", "1000"}});
+    BOOST_TEST(r.status == 503);
+    BOOST_TEST(json_string(r.body, "/code") == "unavailable");
+    BOOST_TEST(r.header("Retry-After") == "1");
+    // The server goes on serving: the same read without the header answers.
+    BOOST_TEST(c.get("/api/v1/clients/1").status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_x_min_event_seq_is_422_naming_it) {
+    TestServer s;
+    auto c = s.client();
+    for (const char* bad : {"-1", "abc", "1.5", "99999999999999999999"}) {
+        BOOST_TEST_CONTEXT(bad) {
+            auto r = c.get("/api/v1/clients", {{"X-Min-Event-Seq", bad}});
+            BOOST_TEST(r.status == 422);
+            BOOST_TEST(json_string(r.body, "/code") == "validation_failed");
+            BOOST_TEST(json_string(r.body, "/errors/0/field") == "X-Min-Event-Seq");
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_writers_are_group_committed) {

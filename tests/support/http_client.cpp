@@ -1,19 +1,28 @@
 #include "support/http_client.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/asio/read_until.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
+
+#include "omnivibe/core/text.hpp"
+#include "omnivibe/json/writer.hpp"
 
 namespace omnivibe::test {
 
@@ -26,6 +35,40 @@ std::string HttpResponse::header(std::string_view name) const {
         if (beast::iequals(k, name)) return v;
     return {};
 }
+
+namespace {
+
+// The response log read by the OpenAPI conformance check (tests/conformance):
+// with OMNIVIBE_RESPONSE_LOG naming a folder, every exchange is appended to
+// responses-<pid>.jsonl there as one JSON line. Bodies that are not text
+// (resource files) are logged by size only.
+void record_exchange(std::string_view method, std::string_view target, const HttpResponse& r) {
+    static const char* const folder = std::getenv("OMNIVIBE_RESPONSE_LOG");
+    if (!folder || !*folder) return;
+    json::Writer w;
+    w.begin_object();
+    w.key("method").string(to_valid_utf8(method));
+    w.key("target").string(to_valid_utf8(target));
+    w.key("status").integer(r.status);
+    w.key("headers").begin_array();
+    for (const auto& [k, v] : r.headers)
+        w.begin_array().string(k).string(to_valid_utf8(v)).end_array();
+    w.end_array();
+    if (is_valid_utf8(r.body))
+        w.key("body").string(r.body);
+    else
+        w.key("body_bytes").integer(static_cast<std::int64_t>(r.body.size()));
+    w.end_object();
+    static std::mutex mutex;
+    const std::lock_guard lock(mutex);
+    std::error_code ignored;  // a folder that cannot be made shows as a missing log
+    std::filesystem::create_directories(folder, ignored);
+    std::ofstream out(std::string(folder) + "/responses-" + std::to_string(::getpid()) + ".jsonl",
+                      std::ios::app);
+    out << w.view() << '\n';
+}
+
+}  // namespace
 
 struct HttpClient::Impl {
     net::io_context ioc;
@@ -94,6 +137,7 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view targe
         for (const auto& f : res) out.headers.emplace_back(f.name_string(), f.value());
         out.body = std::move(res.body());
         if (!res.keep_alive()) impl_->stream.reset();
+        record_exchange(method, target, out);
         return out;
     }
     throw std::runtime_error("unreachable");
@@ -183,6 +227,7 @@ HttpResponse HttpClient::send_expecting_continue(std::uint16_t port, std::string
     out.status = static_cast<int>(res.result_int());
     for (const auto& f : res) out.headers.emplace_back(f.name_string(), f.value());
     out.body = std::move(res.body());
+    record_exchange(method, target, out);
     return out;
 }
 

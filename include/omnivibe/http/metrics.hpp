@@ -30,6 +30,7 @@ struct Gauges {
     std::array<std::uint64_t, 11> writer_batch_buckets{};  ///< counts of sizes 1, 2-3, 4-7, ... 1024+
     bool has_feed = false;
     std::size_t feed_subscribers = 0;
+    std::size_t feed_waiters = 0;  ///< long polls and X-Min-Event-Seq reads waiting
     std::uint64_t feed_resets = 0;
     std::uint64_t feed_bytes_dropped = 0;
     std::uint64_t response_cache_hits = 0;

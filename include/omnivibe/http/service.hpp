@@ -3,7 +3,9 @@
 // pool (to look), the feed hub, and the options that shape answers. Built and
 // owned by the Server; handlers hold a reference.
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,9 @@ struct ServiceOptions {
     std::size_t sse_max_lag_bytes = 4096ULL << 10;
     /// Rendered GET answers kept for the current log head (0: none).
     std::size_t response_cache_bytes = 16ULL << 20;
+    /// How long a GET with X-Min-Event-Seq waits for the log to reach that
+    /// seq before it is answered 503 with Retry-After.
+    std::chrono::milliseconds min_seq_wait{5000};
 };
 
 struct Service {
@@ -36,6 +41,9 @@ struct Service {
     store::ReadPool& reads;
     feed::Hub* hub = nullptr;
     ResponseCache* answers = nullptr;
+    /// Runs a task on a network thread (a read resumed by the hub, whose own
+    /// thread must never read the database). Unset: the task runs inline.
+    std::function<void(std::function<void()>)> post;
 };
 
 }  // namespace omnivibe::http
