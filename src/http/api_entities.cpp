@@ -220,8 +220,8 @@ void register_entity_routes(Router& r, Service& svc) {
           }));
     r.add(Method::get, path("/campaigns/{id}/schedule"), kCachedRead,
           at_min_event_seq(svc, [&svc](Request& req, const PathParams& p, Reply reply) {
-        campaign_schedule(svc, req, p, std::move(reply));
-          })));
+              campaign_schedule(svc, req, p, std::move(reply));
+          }));
 }
 
 }  // namespace omnivibe::http

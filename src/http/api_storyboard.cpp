@@ -135,8 +135,8 @@ void register_storyboard_routes(Router& r, Service& svc) {
           });
     r.add(Method::get, path("/content-schedule/{id}/scripts"), kRead,
           at_min_event_seq(svc, [&svc](Request& req, const PathParams& p, Reply reply) {
-        list_scripts(svc, req, p, std::move(reply));
-          })));
+              list_scripts(svc, req, p, std::move(reply));
+          }));
     const std::string script = path("/scripts/{id}");
     r.add(Method::get, script, kCachedRead,
           at_min_event_seq(svc, [&svc](Request& req, const PathParams& p, Reply reply) {

@@ -181,8 +181,13 @@ describe("changes()", { timeout: 60000 }, () => {
             };
             const notes = "n".repeat(4000);
             let written = 1;
-            while ((await resets()) === 0 && written < 20000)
-                for (let i = 0; i < 50; ++i, ++written) await unwrap(writer.api.POST("/api/v1/clients", { body: { name: `big-${written}`, notes } }));
+            // Fifty writes at a time, so the stalled stream's buffers fill
+            // quickly even on a loaded machine.
+            while ((await resets()) === 0 && written < 20000) {
+                await Promise.all(Array.from({ length: 50 }, (_, i) =>
+                    unwrap(writer.api.POST("/api/v1/clients", { body: { name: `big-${written + i}`, notes } }))));
+                written += 50;
+            }
             assert.equal(await resets(), 1);
             stalled.resume();
             for (let i = 0; i < 5; ++i) await unwrap(writer.api.POST("/api/v1/clients", { body: { name: `after-${i}` } }));
