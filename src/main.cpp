@@ -15,7 +15,6 @@ int main(int argc, char** argv) {
     if (!cl) return exit_code;
     log::configure(cl->log_format, cl->log_level);
 
-
     // Signals are taken synchronously by this thread; every other thread
     // inherits the blocked mask.
     sigset_t signals;

@@ -31,44 +31,44 @@ std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv
     unsigned port = 8000;
 
     po::options_description desc("Options");
-    desc.add_options()
-        ("help,h", "show this help and exit")
-        ("db", po::value(&o.service.db_path)->default_value(o.service.db_path),
-         "SQLite database file (created with its folder on first start)")
-        ("host", po::value(&o.host)->default_value(o.host), "address to listen on")
-        ("port", po::value(&port)->default_value(port), "TCP port (0 picks a free one)")
-        ("uploads", po::value(&o.service.uploads_dir)->default_value(o.service.uploads_dir),
-         "folder for uploaded files")
-        ("threads", po::value(&o.threads)->default_value(0), "network threads (0: one per core)")
-        ("durability", po::value(&durability)->default_value(durability),
-         "full: a write is acknowledged after fsync (survives power loss); normal: after the "
-         "WAL write (survives a process crash)")
-        ("tokens", po::value(&o.tokens_file), "token file: lines 'name scopes sha256hex'")
-        ("allow-anonymous", po::bool_switch(&o.allow_anonymous),
-         "serve a non-loopback address without --tokens")
-        ("cors-origin", po::value(&cors)->composing(),
-         "allowed CORS origin (repeatable; default http://localhost:3000)")
-        ("max-body", po::value(&o.service.max_body_bytes)->default_value(o.service.max_body_bytes),
-         "largest JSON body in bytes")
-        ("max-upload-mb", po::value(&max_upload_mb)->default_value(max_upload_mb),
-         "largest upload in MiB")
-        ("sse-heartbeat", po::value(&o.service.sse_heartbeat_seconds)->default_value(15),
-         "seconds between feed heartbeats")
-        ("sse-max-lag-kb", po::value(&sse_max_lag_kb)->default_value(sse_max_lag_kb),
-         "unsent feed data, in KiB, a subscriber may fall behind before its stream is reset "
-         "(it then resumes from its Last-Event-ID)")
-        ("header-timeout", po::value(&o.header_timeout_seconds)->default_value(o.header_timeout_seconds),
-         "seconds to receive a whole request")
-        ("idle-timeout", po::value(&o.idle_timeout_seconds)->default_value(o.idle_timeout_seconds),
-         "seconds a keep-alive connection may stay idle")
-        ("max-connections", po::value(&o.max_connections)->default_value(o.max_connections),
-         "open connections at most; more are refused with 503")
-        ("max-header-kb", po::value(&max_header_kb)->default_value(max_header_kb),
-         "largest request line and headers, in KiB; larger are answered 431")
-        ("response-cache-mb", po::value(&response_cache_mb)->default_value(response_cache_mb),
-         "memory for GET answers kept while the log head does not move, in MiB; 0 turns it off")
-        ("log-format", po::value(&log_format)->default_value(log_format), "text or json")
-        ("log-level", po::value(&log_level)->default_value(log_level), "debug, info, warn or error");
+    desc.add_options()("help,h", "show this help and exit")(
+        "db", po::value(&o.service.db_path)->default_value(o.service.db_path),
+        "SQLite database file (created with its folder on first start)")(
+        "host", po::value(&o.host)->default_value(o.host), "address to listen on")(
+        "port", po::value(&port)->default_value(port), "TCP port (0 picks a free one)")(
+        "uploads", po::value(&o.service.uploads_dir)->default_value(o.service.uploads_dir),
+        "folder for uploaded files")("threads", po::value(&o.threads)->default_value(0),
+                                     "network threads (0: one per core)")(
+        "durability", po::value(&durability)->default_value(durability),
+        "full: a write is acknowledged after fsync (survives power loss); normal: after the "
+        "WAL write (survives a process crash)")("tokens", po::value(&o.tokens_file),
+                                                "token file: lines 'name scopes sha256hex'")(
+        "allow-anonymous", po::bool_switch(&o.allow_anonymous),
+        "serve a non-loopback address without --tokens")(
+        "cors-origin", po::value(&cors)->composing(),
+        "allowed CORS origin (repeatable; default http://localhost:3000)")(
+        "max-body", po::value(&o.service.max_body_bytes)->default_value(o.service.max_body_bytes),
+        "largest JSON body in bytes")("max-upload-mb",
+                                      po::value(&max_upload_mb)->default_value(max_upload_mb),
+                                      "largest upload in MiB")(
+        "sse-heartbeat", po::value(&o.service.sse_heartbeat_seconds)->default_value(15),
+        "seconds between feed heartbeats")(
+        "sse-max-lag-kb", po::value(&sse_max_lag_kb)->default_value(sse_max_lag_kb),
+        "unsent feed data, in KiB, a subscriber may fall behind before its stream is reset "
+        "(it then resumes from its Last-Event-ID)")(
+        "header-timeout",
+        po::value(&o.header_timeout_seconds)->default_value(o.header_timeout_seconds),
+        "seconds to receive a whole request")(
+        "idle-timeout", po::value(&o.idle_timeout_seconds)->default_value(o.idle_timeout_seconds),
+        "seconds a keep-alive connection may stay idle")(
+        "max-connections", po::value(&o.max_connections)->default_value(o.max_connections),
+        "open connections at most; more are refused with 503")(
+        "max-header-kb", po::value(&max_header_kb)->default_value(max_header_kb),
+        "largest request line and headers, in KiB; larger are answered 431")(
+        "response-cache-mb", po::value(&response_cache_mb)->default_value(response_cache_mb),
+        "memory for GET answers kept while the log head does not move, in MiB; 0 turns it off")(
+        "log-format", po::value(&log_format)->default_value(log_format), "text or json")(
+        "log-level", po::value(&log_level)->default_value(log_level), "debug, info, warn or error");
 
     po::variables_map vm;
     try {
@@ -102,12 +102,18 @@ std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv
     };
     if (port > 65535) return bad("--port must be 0..65535");
     o.port = static_cast<std::uint16_t>(port);
-    if (durability == "full") o.durability = writer::Durability::full;
-    else if (durability == "normal") o.durability = writer::Durability::normal;
-    else return bad("--durability must be full or normal");
-    if (log_format == "text") cl.log_format = log::Format::text;
-    else if (log_format == "json") cl.log_format = log::Format::json;
-    else return bad("--log-format must be text or json");
+    if (durability == "full")
+        o.durability = writer::Durability::full;
+    else if (durability == "normal")
+        o.durability = writer::Durability::normal;
+    else
+        return bad("--durability must be full or normal");
+    if (log_format == "text")
+        cl.log_format = log::Format::text;
+    else if (log_format == "json")
+        cl.log_format = log::Format::json;
+    else
+        return bad("--log-format must be text or json");
     if (!log::parse_level(log_level, cl.log_level))
         return bad("--log-level must be debug, info, warn or error");
     if (!cors.empty()) {
@@ -129,7 +135,8 @@ std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv
     if (sse_max_lag_kb < 1 || sse_max_lag_kb > (1ULL << 30))
         return bad("--sse-max-lag-kb must be from 1 to 1073741824");
     o.service.sse_max_lag_bytes = static_cast<std::size_t>(sse_max_lag_kb) << 10;
-    if (max_header_kb < 1 || max_header_kb > 1024) return bad("--max-header-kb must be from 1 to 1024");
+    if (max_header_kb < 1 || max_header_kb > 1024)
+        return bad("--max-header-kb must be from 1 to 1024");
     o.max_header_bytes = static_cast<std::size_t>(max_header_kb) << 10;
     if (response_cache_mb > 4096) return bad("--response-cache-mb must be from 0 to 4096");
     o.service.response_cache_bytes = static_cast<std::size_t>(response_cache_mb) << 20;

@@ -258,7 +258,8 @@ int main(int argc, char** argv) {
     po::positional_options_description positional;
     positional.add("command", 1).add("args", -1);
     po::variables_map vm;
-    if (auto done = cli::parse_command_line(argc, argv, kTool, kUsage, desc, vm, &hidden, &positional))
+    if (auto done =
+            cli::parse_command_line(argc, argv, kTool, kUsage, desc, vm, &hidden, &positional))
         return *done;
     auto usage = [](const std::string& message) { return cli::usage_error(kTool, message); };
     if (db.empty()) return usage("--db PATH is required");

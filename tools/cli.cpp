@@ -69,12 +69,12 @@ int fail(std::string_view tool, std::string_view message, int code) {
     return code;
 }
 
-std::optional<int> parse_command_line(int argc, char** argv, std::string_view tool,
-                                      std::string_view usage,
-                                      const boost::program_options::options_description& options,
-                                      boost::program_options::variables_map& vm,
-                                      const boost::program_options::options_description* hidden,
-                                      const boost::program_options::positional_options_description* positional) {
+std::optional<int> parse_command_line(
+    int argc, char** argv, std::string_view tool, std::string_view usage,
+    const boost::program_options::options_description& options,
+    boost::program_options::variables_map& vm,
+    const boost::program_options::options_description* hidden,
+    const boost::program_options::positional_options_description* positional) {
     namespace po = boost::program_options;
     try {
         po::options_description all;

@@ -104,8 +104,7 @@ std::string format_rfc3339(UnixMillis t) {
 
 std::optional<UnixMillis> parse_timestamp(std::string_view s) {
     auto date = parse_date_prefix(s);
-    if (!date || s.size() < 19 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
-        s[16] != ':')
+    if (!date || s.size() < 19 || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':')
         return std::nullopt;
     auto hh = digits(s, 11, 2), mi = digits(s, 14, 2), ss = digits(s, 17, 2);
     if (!hh || !mi || !ss || *hh > 23 || *mi > 59 || *ss > 59) return std::nullopt;

@@ -11,15 +11,15 @@ namespace omnivibe::domain {
 namespace {
 
 Error not_found(Kind kind, std::int64_t id) {
-    return Error::make(ErrorCode::not_found,
-                       "No " + std::string(info(kind).name) + " with id " + std::to_string(id) + ".");
+    return Error::make(ErrorCode::not_found, "No " + std::string(info(kind).name) + " with id " +
+                                                 std::to_string(id) + ".");
 }
 
 Error unknown_reference(std::string_view field, Kind kind, std::int64_t id) {
     Error e = Error::make(ErrorCode::unknown_reference,
                           "The referenced " + std::string(info(kind).name) + " does not exist.");
-    e.errors.push_back({std::string(field), "no " + std::string(info(kind).name) + " with id " +
-                                                std::to_string(id)});
+    e.errors.push_back({std::string(field),
+                        "no " + std::string(info(kind).name) + " with id " + std::to_string(id)});
     return e;
 }
 
@@ -43,9 +43,12 @@ Status check_version(const Entity& current, const std::optional<std::int64_t>& i
 std::optional<std::int64_t> campaign_of(const StateView& state, Kind kind, const Fields& fields,
                                         std::int64_t id) {
     switch (kind) {
-        case Kind::client: return std::nullopt;
-        case Kind::campaign: return id;
-        case Kind::content: return get_int(fields, "campaign_id");
+        case Kind::client:
+            return std::nullopt;
+        case Kind::campaign:
+            return id;
+        case Kind::content:
+            return get_int(fields, "campaign_id");
         case Kind::block:
         case Kind::script: {
             auto content_id = get_int(fields, "content_id");
@@ -91,33 +94,48 @@ Status check_unique_name(const StateView& state, const Fields& fields,
 
 EventType created_type(Kind k) {
     switch (k) {
-        case Kind::client: return EventType::client_created;
-        case Kind::campaign: return EventType::campaign_created;
-        case Kind::content: return EventType::content_created;
-        case Kind::block: return EventType::block_added;
-        case Kind::script: return EventType::script_generated;
+        case Kind::client:
+            return EventType::client_created;
+        case Kind::campaign:
+            return EventType::campaign_created;
+        case Kind::content:
+            return EventType::content_created;
+        case Kind::block:
+            return EventType::block_added;
+        case Kind::script:
+            return EventType::script_generated;
     }
     return EventType::client_created;
 }
 
 EventType updated_type(Kind k) {
     switch (k) {
-        case Kind::client: return EventType::client_updated;
-        case Kind::campaign: return EventType::campaign_updated;
-        case Kind::content: return EventType::content_updated;
-        case Kind::block: return EventType::block_updated;
-        case Kind::script: return EventType::script_status_changed;
+        case Kind::client:
+            return EventType::client_updated;
+        case Kind::campaign:
+            return EventType::campaign_updated;
+        case Kind::content:
+            return EventType::content_updated;
+        case Kind::block:
+            return EventType::block_updated;
+        case Kind::script:
+            return EventType::script_status_changed;
     }
     return EventType::client_updated;
 }
 
 EventType deleted_type(Kind k) {
     switch (k) {
-        case Kind::client: return EventType::client_deleted;
-        case Kind::campaign: return EventType::campaign_deleted;
-        case Kind::content: return EventType::content_deleted;
-        case Kind::block: return EventType::block_removed;
-        case Kind::script: return EventType::script_deleted;
+        case Kind::client:
+            return EventType::client_deleted;
+        case Kind::campaign:
+            return EventType::campaign_deleted;
+        case Kind::content:
+            return EventType::content_deleted;
+        case Kind::block:
+            return EventType::block_removed;
+        case Kind::script:
+            return EventType::script_deleted;
     }
     return EventType::client_deleted;
 }
@@ -158,7 +176,8 @@ Result<Decision> create(const StateView& state, const CreateEntity& cmd) {
     d.id = id;
     auto campaign = campaign_of(state, cmd.kind, fields, id);
     (void)ki;
-    d.events.push_back(make_event(created_type(cmd.kind), cmd.kind, id, 1, campaign, std::move(fields)));
+    d.events.push_back(
+        make_event(created_type(cmd.kind), cmd.kind, id, 1, campaign, std::move(fields)));
     return d;
 }
 
@@ -183,7 +202,8 @@ Result<Decision> update(const StateView& state, const UpdateEntity& cmd) {
     if (cmd.kind == Kind::block) {
         if (auto pos = get_int(changes, "position")) {
             auto parent = get_int(current->fields, "content_id").value_or(0);
-            const auto count = static_cast<std::int64_t>(state.children(Kind::block, parent).size());
+            const auto count =
+                static_cast<std::int64_t>(state.children(Kind::block, parent).size());
             if (*pos >= count)
                 return invalid("position", "must be between 0 and " + std::to_string(count - 1));
         }
@@ -194,7 +214,8 @@ Result<Decision> update(const StateView& state, const UpdateEntity& cmd) {
 
     d.outcome = Decision::Outcome::updated;
     d.events.push_back(make_event(updated_type(cmd.kind), cmd.kind, cmd.id, current->version + 1,
-                                  campaign_of(state, cmd.kind, merged, cmd.id), std::move(changes)));
+                                  campaign_of(state, cmd.kind, merged, cmd.id),
+                                  std::move(changes)));
     return d;
 }
 
@@ -208,7 +229,8 @@ void cascade_delete(const StateView& state, const Entity& entity, const std::str
     std::int64_t version = entity.version;
     if (entity.kind == Kind::campaign) {
         for (auto content_id : state.children(Kind::content, entity.id))
-            if (auto c = state.find(Kind::content, content_id)) cascade_delete(state, *c, root, out);
+            if (auto c = state.find(Kind::content, content_id))
+                cascade_delete(state, *c, root, out);
         for (const auto& type : state.attached_resources(entity.id))
             out.push_back(make_event(EventType::campaign_resource_detached, Kind::campaign,
                                      entity.id, ++version, campaign,
@@ -255,8 +277,7 @@ Result<Decision> reorder(const StateView& state, const ReorderBlocks& cmd) {
     std::sort(sorted_current.begin(), sorted_current.end());
     if (given != sorted_current)
         return invalid("block_ids", "must list each of the content's " +
-                                        std::to_string(current.size()) +
-                                        " blocks exactly once");
+                                        std::to_string(current.size()) + " blocks exactly once");
     Decision d;
     d.kind = Kind::content;
     d.id = cmd.content_id;
@@ -308,12 +329,18 @@ Result<Decision> decide(const StateView& state, const Command& command) {
     return std::visit(
         [&](const auto& cmd) -> Result<Decision> {
             using T = std::decay_t<decltype(cmd)>;
-            if constexpr (std::is_same_v<T, CreateEntity>) return create(state, cmd);
-            else if constexpr (std::is_same_v<T, UpdateEntity>) return update(state, cmd);
-            else if constexpr (std::is_same_v<T, DeleteEntity>) return remove(state, cmd);
-            else if constexpr (std::is_same_v<T, ReorderBlocks>) return reorder(state, cmd);
-            else if constexpr (std::is_same_v<T, AttachResource>) return attach(state, cmd);
-            else return detach(state, cmd);
+            if constexpr (std::is_same_v<T, CreateEntity>)
+                return create(state, cmd);
+            else if constexpr (std::is_same_v<T, UpdateEntity>)
+                return update(state, cmd);
+            else if constexpr (std::is_same_v<T, DeleteEntity>)
+                return remove(state, cmd);
+            else if constexpr (std::is_same_v<T, ReorderBlocks>)
+                return reorder(state, cmd);
+            else if constexpr (std::is_same_v<T, AttachResource>)
+                return attach(state, cmd);
+            else
+                return detach(state, cmd);
         },
         command);
 }

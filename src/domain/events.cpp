@@ -35,15 +35,24 @@ constexpr TypeRow kTypes[] = {
 };
 
 constexpr EventType kAll[] = {
-    EventType::client_created,   EventType::client_updated,
-    EventType::client_deleted,   EventType::campaign_created,
-    EventType::campaign_updated, EventType::campaign_deleted,
-    EventType::campaign_resource_attached, EventType::campaign_resource_detached,
-    EventType::content_created,  EventType::content_updated,
-    EventType::content_deleted,  EventType::block_added,
-    EventType::block_updated,    EventType::block_removed,
-    EventType::blocks_reordered, EventType::script_generated,
-    EventType::script_status_changed, EventType::script_deleted,
+    EventType::client_created,
+    EventType::client_updated,
+    EventType::client_deleted,
+    EventType::campaign_created,
+    EventType::campaign_updated,
+    EventType::campaign_deleted,
+    EventType::campaign_resource_attached,
+    EventType::campaign_resource_detached,
+    EventType::content_created,
+    EventType::content_updated,
+    EventType::content_deleted,
+    EventType::block_added,
+    EventType::block_updated,
+    EventType::block_removed,
+    EventType::blocks_reordered,
+    EventType::script_generated,
+    EventType::script_status_changed,
+    EventType::script_deleted,
 };
 
 static_assert(std::size(kTypes) == std::size(kAll), "every event type has a wire name");

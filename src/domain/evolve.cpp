@@ -35,8 +35,11 @@ void evolve(std::optional<Entity>& state, const Event& ev) {
         case EventType::campaign_deleted:
         case EventType::content_deleted:
         case EventType::block_removed:
-        case EventType::script_deleted: state.reset(); return;
-        default: break;
+        case EventType::script_deleted:
+            state.reset();
+            return;
+        default:
+            break;
     }
     if (!state) return;
     state->version = ev.stream_version;
@@ -56,7 +59,8 @@ void evolve(std::optional<Entity>& state, const Event& ev) {
             }
             return;
         }
-        case EventType::blocks_reordered: return;  // the content's own fields do not change
+        case EventType::blocks_reordered:
+            return;  // the content's own fields do not change
         default:
             for (const auto& f : ev.data)
                 if (f.name != "updated_at") set(state->fields, f.name, f.value);

@@ -28,8 +28,7 @@ std::string fmt_number(double v) {
 // Checks one value against its spec; returns an error message or "" and may
 // rewrite the value into its canonical form.
 std::string check_value(const FieldSpec& spec, Value& v) {
-    if (std::holds_alternative<Null>(v))
-        return spec.nullable ? "" : "must not be null";
+    if (std::holds_alternative<Null>(v)) return spec.nullable ? "" : "must not be null";
     auto want = [&](std::string_view what) {
         return "must be " + std::string(what) + ", got " + std::string(type_name(v));
     };
@@ -58,9 +57,9 @@ std::string check_value(const FieldSpec& spec, Value& v) {
             if (s->find('\0') != std::string::npos) return "must not contain the NUL character";
             const auto len = static_cast<std::int64_t>(utf8_length(*s));
             if (len < spec.min_len)
-                return spec.min_len == 1 ? "must not be empty"
-                                         : "must be at least " + std::to_string(spec.min_len) +
-                                               " characters";
+                return spec.min_len == 1
+                           ? "must not be empty"
+                           : "must be at least " + std::to_string(spec.min_len) + " characters";
             if (spec.max_len && len > spec.max_len)
                 return "must be at most " + std::to_string(spec.max_len) + " characters";
             if (spec.type == FieldType::email && !looks_like_email(*s))
@@ -71,8 +70,7 @@ std::string check_value(const FieldSpec& spec, Value& v) {
         case FieldType::reference: {
             auto* i = std::get_if<std::int64_t>(&v);
             if (!i) return want("an integer");
-            if (spec.type == FieldType::reference)
-                return *i >= 1 ? "" : "must be a positive id";
+            if (spec.type == FieldType::reference) return *i >= 1 ? "" : "must be a positive id";
             if (spec.has_range && (*i < spec.min || *i > spec.max))
                 return "must be between " + fmt_number(spec.min) + " and " + fmt_number(spec.max);
             return "";
@@ -89,7 +87,8 @@ std::string check_value(const FieldSpec& spec, Value& v) {
             if (spec.has_range) {
                 const bool low_ok = spec.exclusive_min ? d > spec.min : d >= spec.min;
                 if (!low_ok || d > spec.max)
-                    return std::string("must be ") + (spec.exclusive_min ? "greater than " : "between ") +
+                    return std::string("must be ") +
+                           (spec.exclusive_min ? "greater than " : "between ") +
                            fmt_number(spec.min) + (spec.exclusive_min ? " and at most " : " and ") +
                            fmt_number(spec.max);
             }
@@ -119,11 +118,16 @@ std::string check_value(const FieldSpec& spec, Value& v) {
 
 Value default_value(const FieldSpec& spec) {
     switch (spec.fallback.type) {
-        case Default::Type::text: return std::string(spec.fallback.text);
-        case Default::Type::number: return spec.fallback.number;
-        case Default::Type::boolean: return spec.fallback.boolean;
-        case Default::Type::empty_list: return StringList{};
-        case Default::Type::none: break;
+        case Default::Type::text:
+            return std::string(spec.fallback.text);
+        case Default::Type::number:
+            return spec.fallback.number;
+        case Default::Type::boolean:
+            return spec.fallback.boolean;
+        case Default::Type::empty_list:
+            return StringList{};
+        case Default::Type::none:
+            break;
     }
     return Null{};
 }
@@ -178,7 +182,8 @@ Result<Fields> validate(Kind kind, const Fields& body, Mode mode) {
             if (spec.access == Access::system || spec.access == Access::path) continue;
             if (find(out, spec.name)) continue;
             bool already_reported = false;
-            for (const auto& e : errors) already_reported = already_reported || e.field == spec.name;
+            for (const auto& e : errors)
+                already_reported = already_reported || e.field == spec.name;
             if (already_reported) continue;
             if (spec.required) {
                 errors.push_back({std::string(spec.name), "is required"});

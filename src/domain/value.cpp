@@ -37,14 +37,21 @@ std::optional<std::int64_t> get_int(const Fields& fields, std::string_view name)
 
 std::string_view type_name(const Value& v) {
     switch (v.index()) {
-        case 0: return "null";
-        case 1: return "boolean";
-        case 2: return "integer";
-        case 3: return "number";
-        case 4: return "string";
+        case 0:
+            return "null";
+        case 1:
+            return "boolean";
+        case 2:
+            return "integer";
+        case 3:
+            return "number";
+        case 4:
+            return "string";
         case 5:
-        case 6: return "array";
-        default: return std::get<Unsupported>(v).what;
+        case 6:
+            return "array";
+        default:
+            return std::get<Unsupported>(v).what;
     }
 }
 

@@ -11,18 +11,21 @@ namespace omnivibe::http {
 
 std::string_view to_string(Scope s) {
     switch (s) {
-        case Scope::read: return "read";
-        case Scope::write: return "write";
-        case Scope::admin: return "admin";
-        case Scope::none: break;
+        case Scope::read:
+            return "read";
+        case Scope::write:
+            return "write";
+        case Scope::admin:
+            return "admin";
+        case Scope::none:
+            break;
     }
     return "none";
 }
 
 Result<TokenStore> TokenStore::load(const std::string& path) {
     std::ifstream in(path);
-    if (!in)
-        return Error::make(ErrorCode::validation_failed, "cannot read token file " + path);
+    if (!in) return Error::make(ErrorCode::validation_failed, "cannot read token file " + path);
     std::stringstream ss;
     ss << in.rdbuf();
     return parse(ss.str());
@@ -51,8 +54,10 @@ Result<TokenStore> TokenStore::parse(std::string_view text) {
             auto end = scopes.find(',', start);
             if (end == std::string::npos) end = scopes.size();
             const std::string_view s = std::string_view(scopes).substr(start, end - start);
-            Scope one = s == "read" ? Scope::read : s == "write" ? Scope::write
-                                                : s == "admin" ? Scope::admin : Scope::none;
+            Scope one = s == "read"    ? Scope::read
+                        : s == "write" ? Scope::write
+                        : s == "admin" ? Scope::admin
+                                       : Scope::none;
             if (one == Scope::none) return bad("unknown scope '" + std::string(s) + "'");
             if (!covers(t.scope, one)) t.scope = one;
             start = end + 1;

@@ -10,9 +10,7 @@
 namespace omnivibe::http {
 
 namespace {
-boost::beast::error_code last_error() {
-    return {errno, boost::system::system_category()};
-}
+boost::beast::error_code last_error() { return {errno, boost::system::system_category()}; }
 }  // namespace
 
 FileRangeBody::value_type::value_type(value_type&& other) noexcept

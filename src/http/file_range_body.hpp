@@ -17,7 +17,7 @@ namespace omnivibe::http {
 
 struct FileRangeBody {
     class value_type {
-    public:
+      public:
         value_type() = default;
         value_type(value_type&& other) noexcept;
         value_type& operator=(value_type&& other) noexcept;
@@ -31,7 +31,7 @@ struct FileRangeBody {
                   boost::beast::error_code& ec);
         std::uint64_t size() const noexcept { return length_; }
 
-    private:
+      private:
         friend struct FileRangeBody;
         int fd_ = -1;
         std::uint64_t offset_ = 0;
@@ -41,7 +41,7 @@ struct FileRangeBody {
     static std::uint64_t size(const value_type& body) { return body.size(); }
 
     class writer {
-    public:
+      public:
         using const_buffers_type = boost::asio::const_buffer;
 
         template <bool isRequest, class Fields>
@@ -51,7 +51,7 @@ struct FileRangeBody {
         void init(boost::beast::error_code& ec) { ec = {}; }
         boost::optional<std::pair<const_buffers_type, bool>> get(boost::beast::error_code& ec);
 
-    private:
+      private:
         static constexpr std::size_t kChunk = 64 * 1024;
         int fd_;
         std::uint64_t pos_;

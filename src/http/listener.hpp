@@ -11,7 +11,7 @@
 namespace omnivibe::http {
 
 class Listener : public std::enable_shared_from_this<Listener> {
-public:
+  public:
     Listener(boost::asio::io_context& ioc, SessionContext& ctx);
     /// Opens, binds and listens; errors are values.
     Status open(const boost::asio::ip::tcp::endpoint& endpoint);
@@ -20,7 +20,7 @@ public:
     void close();
     std::uint16_t port() const { return port_; }
 
-private:
+  private:
     void do_accept();
     void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
 

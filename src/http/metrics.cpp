@@ -77,7 +77,8 @@ std::string Metrics::render(const Gauges& g) const {
     out.reserve(8192);
     {
         std::lock_guard lock(mutex_);
-        header(out, "omnivibe_http_requests_total", "counter", "HTTP requests by route template and status.");
+        header(out, "omnivibe_http_requests_total", "counter",
+               "HTTP requests by route template and status.");
         for (const auto& [key, n] : requests_) {
             const auto& [method, route, status] = key;
             sample(out, "omnivibe_http_requests_total",
@@ -91,13 +92,16 @@ std::string Metrics::render(const Gauges& g) const {
             const std::string r = "route=\"" + label(route) + "\"";
             for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i)
                 sample(out, "omnivibe_http_request_duration_seconds_bucket",
-                       r + ",le=\"" + num(kLatencyBuckets[i]) + "\"", static_cast<double>(h.buckets[i]));
+                       r + ",le=\"" + num(kLatencyBuckets[i]) + "\"",
+                       static_cast<double>(h.buckets[i]));
             sample(out, "omnivibe_http_request_duration_seconds_bucket", r + ",le=\"+Inf\"",
                    static_cast<double>(h.count));
             sample(out, "omnivibe_http_request_duration_seconds_sum", r, h.sum);
-            sample(out, "omnivibe_http_request_duration_seconds_count", r, static_cast<double>(h.count));
+            sample(out, "omnivibe_http_request_duration_seconds_count", r,
+                   static_cast<double>(h.count));
         }
-        header(out, "omnivibe_events_appended_total", "counter", "Events committed to the log, by type.");
+        header(out, "omnivibe_events_appended_total", "counter",
+               "Events committed to the log, by type.");
         for (const auto& [type, n] : events_)
             sample(out, "omnivibe_events_appended_total", "type=\"" + label(type) + "\"",
                    static_cast<double>(n));
@@ -107,17 +111,21 @@ std::string Metrics::render(const Gauges& g) const {
         double value;
     };
     const Single singles[] = {
-        {"omnivibe_http_connections", "gauge", "Open client connections.", static_cast<double>(g.connections)},
+        {"omnivibe_http_connections", "gauge", "Open client connections.",
+         static_cast<double>(g.connections)},
         {"omnivibe_http_requests_in_flight", "gauge", "Requests read but not yet answered.",
          static_cast<double>(g.requests_in_flight)},
-        {"omnivibe_log_head", "gauge", "Seq of the last committed event.", static_cast<double>(g.log_head)},
+        {"omnivibe_log_head", "gauge", "Seq of the last committed event.",
+         static_cast<double>(g.log_head)},
         {"omnivibe_projection_head", "gauge", "Seq the read tables are projected up to.",
          static_cast<double>(g.projection_head)},
-        {"omnivibe_writer_batches_total", "counter", "Transactions committed (or attempted) by the writer.",
+        {"omnivibe_writer_batches_total", "counter",
+         "Transactions committed (or attempted) by the writer.",
          static_cast<double>(g.writer_batches)},
         {"omnivibe_writer_commands_total", "counter", "Commands handled by the writer.",
          static_cast<double>(g.writer_commands)},
-        {"omnivibe_writer_failed_commits_total", "counter", "Batches whose commit failed (all answered 503).",
+        {"omnivibe_writer_failed_commits_total", "counter",
+         "Batches whose commit failed (all answered 503).",
          static_cast<double>(g.writer_failed_commits)},
         {"omnivibe_writer_queue_depth", "gauge", "Commands waiting for the writer.",
          static_cast<double>(g.writer_queue_depth)},
@@ -136,15 +144,18 @@ std::string Metrics::render(const Gauges& g) const {
         header(out, m.name, m.type, m.help);
         sample(out, m.name, "", m.value);
     }
-    header(out, "omnivibe_writer_batch_size", "histogram", "Commands per transaction (group commit).");
+    header(out, "omnivibe_writer_batch_size", "histogram",
+           "Commands per transaction (group commit).");
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < g.writer_batch_buckets.size(); ++i) {
         cumulative += g.writer_batch_buckets[i];
         if (i + 1 < g.writer_batch_buckets.size())
             sample(out, "omnivibe_writer_batch_size_bucket",
-                   "le=\"" + std::to_string((2ULL << i) - 1) + "\"", static_cast<double>(cumulative));
+                   "le=\"" + std::to_string((2ULL << i) - 1) + "\"",
+                   static_cast<double>(cumulative));
     }
-    sample(out, "omnivibe_writer_batch_size_bucket", "le=\"+Inf\"", static_cast<double>(cumulative));
+    sample(out, "omnivibe_writer_batch_size_bucket", "le=\"+Inf\"",
+           static_cast<double>(cumulative));
     sample(out, "omnivibe_writer_batch_size_count", "", static_cast<double>(g.writer_batches));
     sample(out, "omnivibe_writer_batch_size_sum", "", static_cast<double>(g.writer_commands));
     if (g.has_feed) {
@@ -155,8 +166,10 @@ std::string Metrics::render(const Gauges& g) const {
              "Requests waiting for the log: /events long polls and X-Min-Event-Seq reads.",
              static_cast<double>(g.feed_waiters)},
             {"omnivibe_feed_resets_total", "counter",
-             "Streams ended because their client fell too far behind.", static_cast<double>(g.feed_resets)},
-            {"omnivibe_feed_bytes_dropped_total", "counter", "Unsent bytes discarded with reset streams.",
+             "Streams ended because their client fell too far behind.",
+             static_cast<double>(g.feed_resets)},
+            {"omnivibe_feed_bytes_dropped_total", "counter",
+             "Unsent bytes discarded with reset streams.",
              static_cast<double>(g.feed_bytes_dropped)},
         };
         for (const auto& m : feed) {

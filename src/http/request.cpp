@@ -9,14 +9,22 @@ namespace omnivibe::http {
 
 std::string_view to_string(Method m) {
     switch (m) {
-        case Method::get: return "GET";
-        case Method::head: return "HEAD";
-        case Method::post: return "POST";
-        case Method::put: return "PUT";
-        case Method::patch: return "PATCH";
-        case Method::del: return "DELETE";
-        case Method::options: return "OPTIONS";
-        case Method::other: break;
+        case Method::get:
+            return "GET";
+        case Method::head:
+            return "HEAD";
+        case Method::post:
+            return "POST";
+        case Method::put:
+            return "PUT";
+        case Method::patch:
+            return "PATCH";
+        case Method::del:
+            return "DELETE";
+        case Method::options:
+            return "OPTIONS";
+        case Method::other:
+            break;
     }
     return "OTHER";
 }
@@ -87,7 +95,8 @@ std::vector<std::pair<std::string, std::string>> Request::query_params() const {
     boost::urls::encoding_opts opts;
     opts.space_as_plus = true;
     for (auto param : boost::urls::params_view(*parseable, opts))
-        out.emplace_back(std::move(param.key), param.has_value ? std::move(param.value) : std::string());
+        out.emplace_back(std::move(param.key),
+                         param.has_value ? std::move(param.value) : std::string());
     return out;
 }
 

@@ -22,11 +22,16 @@ Error malformed(std::string detail) {
 
 std::string describe(simdjson::error_code ec) {
     switch (ec) {
-        case simdjson::UTF8_ERROR: return "The body is not valid UTF-8.";
-        case simdjson::DEPTH_ERROR: return "The JSON is nested too deeply.";
-        case simdjson::NUMBER_ERROR: return "The JSON holds a number that cannot be read.";
-        case simdjson::EMPTY: return "The body is empty; a JSON object is expected.";
-        default: return "The body is not valid JSON.";
+        case simdjson::UTF8_ERROR:
+            return "The body is not valid UTF-8.";
+        case simdjson::DEPTH_ERROR:
+            return "The JSON is nested too deeply.";
+        case simdjson::NUMBER_ERROR:
+            return "The JSON holds a number that cannot be read.";
+        case simdjson::EMPTY:
+            return "The body is empty; a JSON object is expected.";
+        default:
+            return "The body is not valid JSON.";
     }
 }
 
@@ -41,13 +46,20 @@ T read_as(simdjson::dom::element el) {
 Value to_value(simdjson::dom::element el) {
     using simdjson::dom::element_type;
     switch (el.type()) {
-        case element_type::NULL_VALUE: return domain::Null{};
-        case element_type::BOOL: return read_as<bool>(el);
-        case element_type::INT64: return read_as<std::int64_t>(el);
-        case element_type::UINT64: return domain::Unsupported{"an integer out of range"};
-        case element_type::DOUBLE: return read_as<double>(el);
-        case element_type::STRING: return std::string(read_as<std::string_view>(el));
-        case element_type::OBJECT: return domain::Unsupported{"an object"};
+        case element_type::NULL_VALUE:
+            return domain::Null{};
+        case element_type::BOOL:
+            return read_as<bool>(el);
+        case element_type::INT64:
+            return read_as<std::int64_t>(el);
+        case element_type::UINT64:
+            return domain::Unsupported{"an integer out of range"};
+        case element_type::DOUBLE:
+            return read_as<double>(el);
+        case element_type::STRING:
+            return std::string(read_as<std::string_view>(el));
+        case element_type::OBJECT:
+            return domain::Unsupported{"an object"};
         case element_type::ARRAY: {
             auto arr = read_as<simdjson::dom::array>(el);
             domain::StringList strings;

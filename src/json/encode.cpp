@@ -8,11 +8,16 @@ void write_value(Writer& w, const domain::Value& v) {
     std::visit(
         [&](const auto& x) {
             using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, domain::Null>) w.null();
-            else if constexpr (std::is_same_v<T, bool>) w.boolean(x);
-            else if constexpr (std::is_same_v<T, std::int64_t>) w.integer(x);
-            else if constexpr (std::is_same_v<T, double>) w.number(x);
-            else if constexpr (std::is_same_v<T, std::string>) w.string(x);
+            if constexpr (std::is_same_v<T, domain::Null>)
+                w.null();
+            else if constexpr (std::is_same_v<T, bool>)
+                w.boolean(x);
+            else if constexpr (std::is_same_v<T, std::int64_t>)
+                w.integer(x);
+            else if constexpr (std::is_same_v<T, double>)
+                w.number(x);
+            else if constexpr (std::is_same_v<T, std::string>)
+                w.string(x);
             else if constexpr (std::is_same_v<T, domain::StringList>) {
                 w.begin_array();
                 for (const auto& s : x) w.string(s);
@@ -99,13 +104,16 @@ void write_envelope(Writer& w, const EnvelopeView& e) {
     const auto dash = e.stream.rfind('-');
     w.key("entity").string(e.stream.substr(0, dash));
     w.key("entity_id");
-    if (auto id = dash == std::string_view::npos ? std::nullopt
-                                                 : parse_int64(e.stream.substr(dash + 1)))
+    if (auto id =
+            dash == std::string_view::npos ? std::nullopt : parse_int64(e.stream.substr(dash + 1)))
         w.integer(*id);
     else
         w.null();
     w.key("campaign_id");
-    if (e.campaign_id) w.integer(*e.campaign_id); else w.null();
+    if (e.campaign_id)
+        w.integer(*e.campaign_id);
+    else
+        w.null();
     if (!e.cause.empty()) w.key("cause").string(e.cause);
     w.key("data").raw(e.data_json.empty() ? std::string_view("{}") : e.data_json);
     w.end_object();

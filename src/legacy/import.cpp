@@ -136,10 +136,7 @@ class ImportState final : public domain::StateView {
 class Importer {
   public:
     Importer(store::Db& legacy, store::Db& target, const ImportOptions& options)
-        : legacy_(legacy),
-          options_(options),
-          session_(target),
-          state_(session_.state()) {
+        : legacy_(legacy), options_(options), session_(target), state_(session_.state()) {
         now_ = options.recorded_at ? options.recorded_at : now_millis();
     }
 
@@ -315,8 +312,7 @@ Fields Importer::body_of(Kind kind, std::string_view table, const Row& row) {
     return body;
 }
 
-Result<writer::Applied> Importer::apply(domain::Command command, Fields on_first,
-                                        Fields on_last) {
+Result<writer::Applied> Importer::apply(domain::Command command, Fields on_first, Fields on_last) {
     writer::WriteRequest request;
     request.command = std::move(command);
     request.meta = domain::EventMeta{options_.actor, "", "", "legacy-import", ""};

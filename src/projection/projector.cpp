@@ -39,7 +39,8 @@ std::string stamp(const domain::Event& ev, std::string_view field) {
 std::pair<std::string, std::string> creation_stamps(const domain::Event& ev) {
     const std::string* created = domain::get_string(ev.data, "created_at");
     const std::string* updated = domain::get_string(ev.data, "updated_at");
-    const std::string recorded = created && updated ? std::string() : format_rfc3339(ev.recorded_at);
+    const std::string recorded =
+        created && updated ? std::string() : format_rfc3339(ev.recorded_at);
     return {created ? *created : recorded, updated ? *updated : recorded};
 }
 
@@ -83,8 +84,8 @@ void Projector::record_stream(const domain::Event& ev, bool deleted) {
         write_stream(stream, domain::info(ev.kind).name, ev.entity_id, ev.stream_version, deleted);
         return;
     }
-    pending_[stream] = StreamState{domain::info(ev.kind).name, ev.entity_id, ev.stream_version,
-                                   deleted};
+    pending_[stream] =
+        StreamState{domain::info(ev.kind).name, ev.entity_id, ev.stream_version, deleted};
 }
 
 void Projector::insert_entity(const domain::Event& ev) {
@@ -124,7 +125,10 @@ void Projector::insert_entity(const domain::Event& ev) {
     s.bind(i++, ev.entity_id);
     for (const auto& f : ki.fields) {
         const domain::Value* v = domain::find(ev.data, f.name);
-        if (v) s.bind(i++, *v); else s.bind_null(i++);
+        if (v)
+            s.bind(i++, *v);
+        else
+            s.bind_null(i++);
     }
     s.bind(i++, ev.stream_version);
     const auto [created_at, updated_at] = creation_stamps(ev);
@@ -137,19 +141,28 @@ void Projector::update_entity(const domain::Event& ev) {
     const auto& ki = domain::info(ev.kind);
     if (ev.kind == Kind::block) {
         if (auto to = domain::get_int(ev.data, "position")) {
-            store::Stmt& q = db_.cached("SELECT content_id, position FROM storyboard_blocks WHERE id = ?");
+            store::Stmt& q =
+                db_.cached("SELECT content_id, position FROM storyboard_blocks WHERE id = ?");
             q.bind(1, ev.entity_id);
             if (q.step()) {
                 const auto content = q.column_int(0), from = q.column_int(1);
                 q.reset();
                 if (*to > from)
-                    db_.cached("UPDATE storyboard_blocks SET position = position - 1 "
-                               "WHERE content_id = ? AND position > ? AND position <= ?")
-                        .bind(1, content).bind(2, from).bind(3, *to).run();
+                    db_.cached(
+                           "UPDATE storyboard_blocks SET position = position - 1 "
+                           "WHERE content_id = ? AND position > ? AND position <= ?")
+                        .bind(1, content)
+                        .bind(2, from)
+                        .bind(3, *to)
+                        .run();
                 else if (*to < from)
-                    db_.cached("UPDATE storyboard_blocks SET position = position + 1 "
-                               "WHERE content_id = ? AND position >= ? AND position < ?")
-                        .bind(1, content).bind(2, *to).bind(3, from).run();
+                    db_.cached(
+                           "UPDATE storyboard_blocks SET position = position + 1 "
+                           "WHERE content_id = ? AND position >= ? AND position < ?")
+                        .bind(1, content)
+                        .bind(2, *to)
+                        .bind(3, from)
+                        .run();
             }
             q.reset();
         }
@@ -174,23 +187,28 @@ void Projector::update_entity(const domain::Event& ev) {
         if (mask & (std::uint64_t{1} << c)) s.bind(i++, *domain::find(ev.data, ki.fields[c].name));
     s.bind(i++, ev.stream_version);
     const std::string* updated = domain::get_string(ev.data, "updated_at");
-    s.bind(i++, updated ? std::string_view(*updated) : std::string_view(format_rfc3339(ev.recorded_at)));
+    s.bind(i++,
+           updated ? std::string_view(*updated) : std::string_view(format_rfc3339(ev.recorded_at)));
     s.bind(i++, ev.entity_id);
     s.run();
 }
 
 void Projector::delete_entity(const domain::Event& ev) {
     if (ev.kind == Kind::block) {
-        store::Stmt& q = db_.cached("SELECT content_id, position FROM storyboard_blocks WHERE id = ?");
+        store::Stmt& q =
+            db_.cached("SELECT content_id, position FROM storyboard_blocks WHERE id = ?");
         q.bind(1, ev.entity_id);
         if (q.step()) {
             const auto content = q.column_int(0), position = q.column_int(1);
             q.reset();
             db_.cached("DELETE FROM storyboard_blocks WHERE id = ?").bind(1, ev.entity_id).run();
             // Close the gap so positions stay 0..n-1.
-            db_.cached("UPDATE storyboard_blocks SET position = position - 1 "
-                       "WHERE content_id = ? AND position > ?")
-                .bind(1, content).bind(2, position).run();
+            db_.cached(
+                   "UPDATE storyboard_blocks SET position = position - 1 "
+                   "WHERE content_id = ? AND position > ?")
+                .bind(1, content)
+                .bind(2, position)
+                .run();
             return;
         }
         q.reset();
@@ -245,7 +263,8 @@ void Projector::attach_resource(const domain::Event& ev) {
         .bind(4, at)
         .run();
     std::string sql = "UPDATE campaigns SET " + std::string(slot->path_column) + " = ?";
-    if (!slot->duration_column.empty()) (sql += ", ") += std::string(slot->duration_column) + " = ?";
+    if (!slot->duration_column.empty())
+        (sql += ", ") += std::string(slot->duration_column) + " = ?";
     sql += ", version = ?, updated_at = ? WHERE id = ?";
     store::Stmt& s = db_.cached(sql);
     int i = 1;
@@ -264,7 +283,8 @@ void Projector::detach_resource(const domain::Event& ev) {
         .bind(2, std::string_view(*type))
         .run();
     std::string sql = "UPDATE campaigns SET " + std::string(slot->path_column) + " = NULL";
-    if (!slot->duration_column.empty()) (sql += ", ") += std::string(slot->duration_column) + " = NULL";
+    if (!slot->duration_column.empty())
+        (sql += ", ") += std::string(slot->duration_column) + " = NULL";
     sql += ", version = ?, updated_at = ? WHERE id = ?";
     db_.cached(sql)
         .bind(1, ev.stream_version)
@@ -294,12 +314,16 @@ void Projector::apply(const domain::Event& ev) {
         case EventType::campaign_created:
         case EventType::content_created:
         case EventType::block_added:
-        case EventType::script_generated: insert_entity(ev); break;
+        case EventType::script_generated:
+            insert_entity(ev);
+            break;
         case EventType::client_updated:
         case EventType::campaign_updated:
         case EventType::content_updated:
         case EventType::block_updated:
-        case EventType::script_status_changed: update_entity(ev); break;
+        case EventType::script_status_changed:
+            update_entity(ev);
+            break;
         case EventType::client_deleted:
         case EventType::campaign_deleted:
         case EventType::content_deleted:
@@ -308,9 +332,15 @@ void Projector::apply(const domain::Event& ev) {
             delete_entity(ev);
             deleted = true;
             break;
-        case EventType::campaign_resource_attached: attach_resource(ev); break;
-        case EventType::campaign_resource_detached: detach_resource(ev); break;
-        case EventType::blocks_reordered: reorder_blocks(ev); break;
+        case EventType::campaign_resource_attached:
+            attach_resource(ev);
+            break;
+        case EventType::campaign_resource_detached:
+            detach_resource(ev);
+            break;
+        case EventType::blocks_reordered:
+            reorder_blocks(ev);
+            break;
     }
     record_stream(ev, deleted);
 }
@@ -352,7 +382,7 @@ namespace {
 //    sub-program and a statement journal per row). SQLite recompiles cached
 //    statements when the setting changes, so they fire again afterwards.
 class BulkLoad {
-public:
+  public:
     explicit BulkLoad(store::Db& db) : db_(db) {
         temp_store_ = db.query_int("PRAGMA temp_store").value_or(0);
         cache_size_ = db.query_int("PRAGMA cache_size").value_or(-2000);
@@ -375,10 +405,11 @@ public:
     // no longer holds then fails the rebuild, as the insert would have; any
     // failure rolls everything back, indexes included.
     void drop_indexes() {
-        store::Stmt q(db_.handle(),
-                      "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                      "AND tbl_name IN (SELECT value FROM json_each(?1)) "
-                      "AND name NOT IN (SELECT value FROM json_each(?2))");
+        store::Stmt q(
+            db_.handle(),
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN (SELECT value FROM json_each(?1)) "
+            "AND name NOT IN (SELECT value FROM json_each(?2))");
         json::Writer tables, kept;
         tables.begin_array();
         for (auto table : kReadTables) tables.string(table);
@@ -400,7 +431,7 @@ public:
         indexes_.clear();
     }
 
-private:
+  private:
     store::Db& db_;
     std::int64_t temp_store_ = 0;
     std::int64_t cache_size_ = -2000;
@@ -413,7 +444,7 @@ private:
 // quarter of a rebuild, and a second core takes them. The rebuild's own
 // transaction never writes `events`, so both connections see the same log.
 class DecodedEvents {
-public:
+  public:
     static constexpr std::size_t kBatch = 512;
     static constexpr std::size_t kQueued = 8;
 
@@ -457,7 +488,7 @@ public:
         return {};
     }
 
-private:
+  private:
     // Reads the log from `db`, handing full batches to `sink` (false: stop).
     Status read(store::Db& db, const std::function<bool(std::vector<domain::Event>&&)>& sink) {
         std::vector<domain::Event> batch;

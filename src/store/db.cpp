@@ -70,10 +70,12 @@ Stmt& Stmt::bind(int i, const domain::Value& v) {
             using T = std::decay_t<decltype(x)>;
             if constexpr (std::is_same_v<T, domain::Null> || std::is_same_v<T, domain::Unsupported>)
                 bind_null(i);
-            else if constexpr (std::is_same_v<T, bool>) bind(i, std::int64_t{x ? 1 : 0});
+            else if constexpr (std::is_same_v<T, bool>)
+                bind(i, std::int64_t{x ? 1 : 0});
             else if constexpr (std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>)
                 bind(i, x);
-            else if constexpr (std::is_same_v<T, std::string>) bind(i, std::string_view(x));
+            else if constexpr (std::is_same_v<T, std::string>)
+                bind(i, std::string_view(x));
             else {
                 json::Writer w;
                 json::write_value(w, domain::Value{x});
@@ -147,8 +149,7 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path, OpenMode mode, int
     const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
     if (rc != SQLITE_OK) {
         Error e = sqlite_error(raw ? sqlite3_extended_errcode(raw) : rc,
-                               raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc),
-                               "opening " + path);
+                               raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc), "opening " + path);
         sqlite3_close(raw);
         return e;
     }

@@ -177,8 +177,6 @@ void for_each_event(Db& db, std::int64_t after, std::optional<std::int64_t> up_t
     s.reset();
 }
 
-std::int64_t log_head(Db& db) {
-    return db.query_int("SELECT max(seq) FROM events").value_or(0);
-}
+std::int64_t log_head(Db& db) { return db.query_int("SELECT max(seq) FROM events").value_or(0); }
 
 }  // namespace omnivibe::store

@@ -13,16 +13,16 @@ struct Alias {
 
 // Every spelling clients use for a format, mapped to the type we record.
 constexpr Alias kAliases[] = {
-    {"video/mp4", "video/mp4"},         {"video/quicktime", "video/quicktime"},
-    {"video/webm", "video/webm"},       {"audio/mpeg", "audio/mpeg"},
-    {"audio/mpeg", "audio/mp3"},        {"audio/mpeg", "audio/mpeg3"},
-    {"audio/mpeg", "audio/x-mpeg"},     {"audio/wav", "audio/wav"},
-    {"audio/wav", "audio/x-wav"},       {"audio/wav", "audio/wave"},
-    {"audio/wav", "audio/vnd.wave"},    {"audio/aac", "audio/aac"},
-    {"audio/aac", "audio/x-aac"},       {"audio/aac", "audio/aacp"},
-    {"audio/mp4", "audio/mp4"},         {"audio/mp4", "audio/x-m4a"},
-    {"audio/mp4", "audio/m4a"},         {"audio/ogg", "audio/ogg"},
-    {"audio/ogg", "application/ogg"},   {"audio/ogg", "audio/vorbis"},
+    {"video/mp4", "video/mp4"},       {"video/quicktime", "video/quicktime"},
+    {"video/webm", "video/webm"},     {"audio/mpeg", "audio/mpeg"},
+    {"audio/mpeg", "audio/mp3"},      {"audio/mpeg", "audio/mpeg3"},
+    {"audio/mpeg", "audio/x-mpeg"},   {"audio/wav", "audio/wav"},
+    {"audio/wav", "audio/x-wav"},     {"audio/wav", "audio/wave"},
+    {"audio/wav", "audio/vnd.wave"},  {"audio/aac", "audio/aac"},
+    {"audio/aac", "audio/x-aac"},     {"audio/aac", "audio/aacp"},
+    {"audio/mp4", "audio/mp4"},       {"audio/mp4", "audio/x-m4a"},
+    {"audio/mp4", "audio/m4a"},       {"audio/ogg", "audio/ogg"},
+    {"audio/ogg", "application/ogg"}, {"audio/ogg", "audio/vorbis"},
     {"audio/ogg", "audio/opus"},
 };
 

@@ -187,7 +187,8 @@ Status MultipartParser::step(bool& progressed) {
             const auto at = pending_.find(delimiter_);
             if (at != std::string::npos) {
                 if (at > 0)
-                    if (auto st = handler_.on_part_data(std::string_view(pending_).substr(0, at)); !st)
+                    if (auto st = handler_.on_part_data(std::string_view(pending_).substr(0, at));
+                        !st)
                         return fail(std::move(st).error());
                 if (auto st = handler_.on_part_end(); !st) return fail(std::move(st).error());
                 pending_.erase(0, at + delimiter_.size());
@@ -206,7 +207,8 @@ Status MultipartParser::step(bool& progressed) {
         case State::epilogue:
             pending_.clear();
             return {};
-        case State::failed: return *error_;
+        case State::failed:
+            return *error_;
     }
     return {};
 }
@@ -241,9 +243,9 @@ Status MultipartParser::begin_part(std::string_view block) {
             const auto semi = value.find(';');
             if (!iequals(trim_ows(value.substr(0, semi)), "form-data"))
                 return malformed("a part's Content-Disposition is not form-data");
-            auto params = parse_params(semi == std::string_view::npos ? std::string_view{}
-                                                                      : value.substr(semi),
-                                       "Content-Disposition");
+            auto params = parse_params(
+                semi == std::string_view::npos ? std::string_view{} : value.substr(semi),
+                "Content-Disposition");
             if (!params) return std::move(params).error();
             bool named = false;
             for (auto& p : *params) {
@@ -288,7 +290,8 @@ Result<std::string> form_data_boundary(std::string_view content_type) {
                            "The body must be multipart/form-data, not " +
                                (media.empty() ? std::string("an untyped body") : media) + ".");
     if (semi == std::string_view::npos)
-        return Error::make(ErrorCode::malformed_json, "The multipart Content-Type has no boundary.");
+        return Error::make(ErrorCode::malformed_json,
+                           "The multipart Content-Type has no boundary.");
     auto params = parse_params(content_type.substr(semi), "Content-Type");
     if (!params) return std::move(params).error();
     for (auto& p : *params) {
@@ -312,7 +315,8 @@ std::string safe_filename(std::string_view raw) {
         for (auto& c : out)
             if (static_cast<unsigned char>(c) >= 0x80) c = '_';
     const auto first = out.find_first_not_of(' ');
-    out = first == std::string::npos ? std::string() : out.substr(first, out.find_last_not_of(' ') - first + 1);
+    out = first == std::string::npos ? std::string()
+                                     : out.substr(first, out.find_last_not_of(' ') - first + 1);
     if (out == "." || out == "..") out.clear();
     if (out.size() > 255) {
         std::size_t cut = 255;
@@ -326,7 +330,7 @@ std::string safe_filename(std::string_view raw) {
 namespace {
 
 class Collector final : public PartHandler {
-public:
+  public:
     std::vector<Part> parts;
     Status on_part_begin(const PartInfo& info) override {
         parts.push_back({info, {}});

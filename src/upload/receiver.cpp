@@ -11,11 +11,11 @@ namespace {
 
 Error too_large(std::uint64_t limit) {
     const auto mib = limit >> 20;
-    return Error::make(ErrorCode::payload_too_large,
-                       "The file is larger than the upload limit of " +
-                           (mib && (limit & ((1u << 20) - 1)) == 0
-                                ? std::to_string(mib) + " MiB."
-                                : std::to_string(limit) + " bytes."));
+    return Error::make(
+        ErrorCode::payload_too_large,
+        "The file is larger than the upload limit of " + (mib && (limit & ((1u << 20) - 1)) == 0
+                                                              ? std::to_string(mib) + " MiB."
+                                                              : std::to_string(limit) + " bytes."));
 }
 
 Error field_error(ErrorCode code, std::string detail, std::string field, std::string message) {
@@ -29,8 +29,8 @@ Error field_error(ErrorCode code, std::string detail, std::string field, std::st
 Receiver::Receiver(ReceiverOptions options, HeadCheck check)
     : options_(std::move(options)), check_(std::move(check)) {
     if (options_.boundary)
-        parser_ = std::make_unique<MultipartParser>(*options_.boundary,
-                                                   static_cast<PartHandler&>(*this));
+        parser_ =
+            std::make_unique<MultipartParser>(*options_.boundary, static_cast<PartHandler&>(*this));
 }
 
 Receiver::~Receiver() = default;
@@ -56,7 +56,8 @@ std::optional<std::string> Receiver::field(std::string_view name) const {
 }
 
 Status Receiver::on_part_begin(const PartInfo& part) {
-    if (part.name == "file") return begin_file(safe_filename(part.filename.value_or("")), part.content_type);
+    if (part.name == "file")
+        return begin_file(safe_filename(part.filename.value_or("")), part.content_type);
     const auto& allowed = options_.text_fields;
     if (std::find(allowed.begin(), allowed.end(), part.name) == allowed.end())
         return field_error(ErrorCode::validation_failed, "Unknown field: " + part.name + ".",

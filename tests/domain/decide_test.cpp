@@ -19,7 +19,8 @@ Fields content(std::int64_t campaign_id) {
     return {{"campaign_id", campaign_id}, {"topic", std::string("T")}};
 }
 Fields block(std::int64_t content_id, std::int64_t position) {
-    return {{"content_id", content_id}, {"position", position}, {"block_type", std::string("body")}};
+    return {
+        {"content_id", content_id}, {"position", position}, {"block_type", std::string("body")}};
 }
 
 std::vector<std::string> types(const Decision& d) {
@@ -75,10 +76,11 @@ BOOST_AUTO_TEST_CASE(content_events_carry_their_campaign) {
 BOOST_AUTO_TEST_CASE(update_records_only_changed_fields) {
     MemoryState s;
     s.put(Kind::client, 1, {{"name", std::string("A")}, {"industry", std::string("food")}}, 3);
-    auto d = domain::decide(s, UpdateEntity{Kind::client, 1,
-                                            {{"name", std::string("A")},
-                                             {"industry", std::string("tech")}},
-                                            std::nullopt});
+    auto d = domain::decide(
+        s, UpdateEntity{Kind::client,
+                        1,
+                        {{"name", std::string("A")}, {"industry", std::string("tech")}},
+                        std::nullopt});
     BOOST_REQUIRE(d);
     BOOST_REQUIRE(d->events.size() == 1u);
     BOOST_TEST(d->events[0].data.size() == 1u);
@@ -125,8 +127,8 @@ BOOST_AUTO_TEST_CASE(deleting_a_campaign_first_deletes_everything_under_it) {
     auto d = domain::decide(s, DeleteEntity{Kind::campaign, 3, std::nullopt});
     BOOST_REQUIRE(d);
     const std::vector<std::string> expected = {
-        "storyboard.block_removed", "storyboard.block_removed", "script.deleted",
-        "content.deleted", "campaign.resource_detached", "campaign.deleted"};
+        "storyboard.block_removed", "storyboard.block_removed",   "script.deleted",
+        "content.deleted",          "campaign.resource_detached", "campaign.deleted"};
     BOOST_TEST(types(*d) == expected, boost::test_tools::per_element());
     BOOST_TEST(d->events[0].entity_id == 21);  // last position first: nothing has to shift
     for (std::size_t i = 0; i + 1 < d->events.size(); ++i)

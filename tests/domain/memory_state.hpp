@@ -11,12 +11,17 @@
 namespace omnivibe::test {
 
 class MemoryState final : public domain::StateView {
-public:
+  public:
     domain::Entity& put(domain::Kind kind, std::int64_t id, domain::Fields fields,
                         std::int64_t version = 1) {
         auto& e = entities_[{kind, id}];
-        e = domain::Entity{kind, id, version, "2026-01-01T00:00:00.000Z",
-                           "2026-01-01T00:00:00.000Z", std::move(fields), {}};
+        e = domain::Entity{kind,
+                           id,
+                           version,
+                           "2026-01-01T00:00:00.000Z",
+                           "2026-01-01T00:00:00.000Z",
+                           std::move(fields),
+                           {}};
         last_[kind] = std::max(last_[kind], id);
         return e;
     }
@@ -59,7 +64,7 @@ public:
         return it == resources_.end() ? std::vector<std::string>{} : it->second;
     }
 
-private:
+  private:
     std::map<std::pair<domain::Kind, std::int64_t>, domain::Entity> entities_;
     std::map<domain::Kind, std::int64_t> last_;
     std::map<std::int64_t, std::vector<std::string>> resources_;

@@ -81,20 +81,25 @@ BOOST_AUTO_TEST_CASE(counts_length_in_code_points) {
 }
 
 BOOST_AUTO_TEST_CASE(canonicalises_choices_case_insensitively) {
-    auto f = check(Kind::content, R"({"campaign_id":1,"topic":"t","platform":"youtube","status":"Scheduled"})");
+    auto f = check(Kind::content,
+                   R"({"campaign_id":1,"topic":"t","platform":"youtube","status":"Scheduled"})");
     BOOST_REQUIRE(f);
     BOOST_TEST(*get_string(*f, "platform") == "Youtube");
     BOOST_TEST(*get_string(*f, "status") == "scheduled");
 }
 
 BOOST_AUTO_TEST_CASE(keywords_are_bounded_string_arrays) {
-    BOOST_TEST(check(Kind::content, R"({"campaign_id":1,"topic":"t","keywords":["a","b"]})").has_value());
-    BOOST_TEST(!check(Kind::content, R"({"campaign_id":1,"topic":"t","keywords":"a,b"})").has_value());
-    BOOST_TEST(!check(Kind::content, R"({"campaign_id":1,"topic":"t","keywords":[1]})").has_value());
+    BOOST_TEST(
+        check(Kind::content, R"({"campaign_id":1,"topic":"t","keywords":["a","b"]})").has_value());
+    BOOST_TEST(
+        !check(Kind::content, R"({"campaign_id":1,"topic":"t","keywords":"a,b"})").has_value());
+    BOOST_TEST(
+        !check(Kind::content, R"({"campaign_id":1,"topic":"t","keywords":[1]})").has_value());
     std::string many = "[";
     for (int i = 0; i < 21; ++i) many += (i ? ",\"k" : "\"k") + std::to_string(i) + "\"";
     many += "]";
-    BOOST_TEST(!check(Kind::content, R"({"campaign_id":1,"topic":"t","keywords":)" + many + "}").has_value());
+    BOOST_TEST(!check(Kind::content, R"({"campaign_id":1,"topic":"t","keywords":)" + many + "}")
+                    .has_value());
 }
 
 BOOST_AUTO_TEST_CASE(block_duration_must_be_positive_and_at_most_600) {
@@ -128,7 +133,8 @@ BOOST_AUTO_TEST_CASE(emails_need_an_at_and_a_domain) {
 }
 
 BOOST_AUTO_TEST_CASE(end_date_may_not_precede_start_date) {
-    Fields merged{{"start_date", std::string("2026-03-01")}, {"end_date", std::string("2026-02-01")}};
+    Fields merged{{"start_date", std::string("2026-03-01")},
+                  {"end_date", std::string("2026-02-01")}};
     auto st = check_entity_rules(Kind::campaign, merged);
     BOOST_REQUIRE(!st);
     BOOST_TEST(st.error().errors[0].field == "end_date");
@@ -142,8 +148,10 @@ BOOST_AUTO_TEST_CASE(text_values_refuse_the_nul_character) {
     BOOST_TEST(message_for(name.error(), "name") == "must not contain the NUL character");
     auto keywords = check(Kind::content, R"({"campaign_id":1,"topic":"T","keywords":["k\u0000"]})");
     BOOST_REQUIRE(!keywords);
-    BOOST_TEST(message_for(keywords.error(), "keywords") == "items must not contain the NUL character");
-    BOOST_TEST(check(Kind::client, R"({"name":"A","notes":"tab\tand\u0001 are fine"})").has_value());
+    BOOST_TEST(message_for(keywords.error(), "keywords") ==
+               "items must not contain the NUL character");
+    BOOST_TEST(
+        check(Kind::client, R"({"name":"A","notes":"tab\tand\u0001 are fine"})").has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -60,8 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     json::Writer w;
     json::write_envelope(w, json::EnvelopeView{row.seq, row.stream, row.stream_version, row.type,
                                                row.recorded_at, meta ? meta->actor : "",
-                                               row.campaign_id, row.data,
-                                               meta ? meta->cause : ""});
+                                               row.campaign_id, row.data, meta ? meta->cause : ""});
     simdjson::dom::parser parser;
     simdjson::dom::element root;
     if (parser.parse(std::string(w.view())).get(root)) std::abort();

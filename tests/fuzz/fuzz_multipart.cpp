@@ -52,7 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Collect collect;
     MultipartParser parser(std::string(kBoundary), collect);
     Status st;
-    for (std::size_t i = 0; i < body.size() && st; i += step) st = parser.feed(body.substr(i, step));
+    for (std::size_t i = 0; i < body.size() && st; i += step)
+        st = parser.feed(body.substr(i, step));
     if (st) st = parser.finish();
 
     check(whole.has_value() == st.has_value());

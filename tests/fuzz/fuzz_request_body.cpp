@@ -31,13 +31,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             auto fields = domain::validate(kind, *body, mode);
             if (!fields) {
                 // A refusal names at least one field.
-                if (fields.error().code != ErrorCode::validation_failed || fields.error().errors.empty())
+                if (fields.error().code != ErrorCode::validation_failed ||
+                    fields.error().errors.empty())
                     std::abort();
                 continue;
             }
             (void)domain::check_entity_rules(kind, *fields);
             for (const auto& f : *fields)
-                if (auto* s = std::get_if<std::string>(&f.value); s && !is_valid_utf8(*s)) std::abort();
+                if (auto* s = std::get_if<std::string>(&f.value); s && !is_valid_utf8(*s))
+                    std::abort();
             const std::string stored = json::fields_to_json(*fields);
             auto back = json::parse_object(stored);
             if (!back) std::abort();

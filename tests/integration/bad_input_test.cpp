@@ -188,7 +188,8 @@ std::vector<Answer> parse_answers(const std::string& bytes, bool head_request,
         parser.body_limit(64 << 20);
         beast::error_code ec;
         while (!parser.is_done() && offset < bytes.size()) {
-            const auto n = parser.put(net::buffer(bytes.data() + offset, bytes.size() - offset), ec);
+            const auto n =
+                parser.put(net::buffer(bytes.data() + offset, bytes.size() - offset), ec);
             if (ec == bhttp::error::need_more) {
                 ec = {};
                 if (n == 0) break;
@@ -317,9 +318,10 @@ BOOST_AUTO_TEST_CASE(every_corpus_case_gets_its_answer_and_the_server_stays_up) 
             for (std::size_t i = 0; i < expected.size(); ++i) {
                 const Answer* a = i < answers.size() ? &answers[i] : nullptr;
                 BOOST_TEST(matches(expected[i], a),
-                           "answer " << i << " was "
-                                     << (a ? std::to_string(a->status) + " " + a->body.substr(0, 300)
-                                           : std::string("no answer (closed)")));
+                           "answer "
+                               << i << " was "
+                               << (a ? std::to_string(a->status) + " " + a->body.substr(0, 300)
+                                     : std::string("no answer (closed)")));
                 if (a) {
                     check_error_shape(*a);
                     any_success = any_success || a->status / 100 == 2;

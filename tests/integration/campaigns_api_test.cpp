@@ -21,7 +21,8 @@ BOOST_AUTO_TEST_CASE(create_fills_defaults_and_counts_content) {
     create_content(c, 1, "t1");
     create_content(c, 1, "t2");
     BOOST_TEST(json_int(c.get("/api/v1/campaigns/1").body, "/content_count") == 2);
-    BOOST_TEST(json_int(c.get("/api/v1/clients/" + std::to_string(client)).body, "/campaign_count") == 1);
+    BOOST_TEST(
+        json_int(c.get("/api/v1/clients/" + std::to_string(client)).body, "/campaign_count") == 1);
 }
 
 BOOST_AUTO_TEST_CASE(an_unknown_client_is_an_unknown_reference) {
@@ -30,23 +31,27 @@ BOOST_AUTO_TEST_CASE(an_unknown_client_is_an_unknown_reference) {
     auto r = c.post("/api/v1/campaigns", R"({"client_id":42,"name":"x"})");
     BOOST_TEST(r.status == 422);
     BOOST_TEST(json_string(r.body, "/code") == "unknown_reference");
-    BOOST_TEST(error_fields(r.body) == std::vector<std::string>{"client_id"}, boost::test_tools::per_element());
+    BOOST_TEST(error_fields(r.body) == std::vector<std::string>{"client_id"},
+               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(validation_lists_every_bad_field) {
     TestServer s;
     auto c = s.client();
     create_client(c, "A");
-    auto r = c.post("/api/v1/campaigns",
-                    R"({"client_id":1,"name":"","status":"nope","bgm_volume":1.5,"target_duration":0,
+    auto r =
+        c.post("/api/v1/campaigns",
+               R"({"client_id":1,"name":"","status":"nope","bgm_volume":1.5,"target_duration":0,
                         "start_date":"2026-04-01","end_date":"2026-02-31","concept_gender":"x"})");
     BOOST_TEST(r.status == 422);
     BOOST_TEST(json_string(r.body, "/code") == "validation_failed");
     BOOST_TEST(json_size(r.body, "/errors") == 6u);
-    auto order = c.post("/api/v1/campaigns",
-                        R"({"client_id":1,"name":"n","start_date":"2026-04-01","end_date":"2026-02-01"})");
+    auto order =
+        c.post("/api/v1/campaigns",
+               R"({"client_id":1,"name":"n","start_date":"2026-04-01","end_date":"2026-02-01"})");
     BOOST_TEST(order.status == 422);
-    BOOST_TEST(error_fields(order.body) == std::vector<std::string>{"end_date"}, boost::test_tools::per_element());
+    BOOST_TEST(error_fields(order.body) == std::vector<std::string>{"end_date"},
+               boost::test_tools::per_element());
     // The rule also holds against the stored value when only one date is patched.
     auto id = create_campaign(c, 1, "dated", R"(,"start_date":"2026-04-01")");
     auto patch = c.patch("/api/v1/campaigns/" + std::to_string(id), R"({"end_date":"2026-03-01"})");

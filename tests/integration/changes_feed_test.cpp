@@ -8,9 +8,9 @@
 
 #include "integration/api_helpers.hpp"
 #include "omnivibe/feed/hub.hpp"
+#include "support/eventually.hpp"
 #include "support/sse_client.hpp"
 #include "support/test_server.hpp"
-#include "support/eventually.hpp"
 
 using namespace omnivibe::test;
 using namespace std::chrono_literals;
@@ -20,7 +20,6 @@ namespace {
 const omnivibe::feed::HubStats& hub_stats(TestServer& s) {
     return s.server().service().hub->stats();
 }
-
 
 // The seqs of the events (not hello, heartbeat or reset) in `events`.
 std::vector<std::int64_t> seqs_of(const std::vector<SseEvent>& events) {
@@ -273,8 +272,8 @@ BOOST_AUTO_TEST_CASE(load_then_subscribe_from_the_lists_seq_misses_and_repeats_n
         writers.emplace_back([&, t] {
             HttpClient w(s.port());
             for (int i = 0; !stop.load(); ++i)
-                (w.post("/api/v1/clients", R"({"name":"live-)" + std::to_string(t) + "-" +
-                                               std::to_string(i) + "\"}")
+                (w.post("/api/v1/clients",
+                        R"({"name":"live-)" + std::to_string(t) + "-" + std::to_string(i) + "\"}")
                              .status == 201
                      ? written
                      : failed)++;

@@ -12,8 +12,9 @@ BOOST_AUTO_TEST_CASE(create_wraps_the_content_and_canonicalises_values) {
     auto c = s.client();
     create_client(c, "A");
     create_campaign(c, 1, "S");
-    auto r = c.post("/api/v1/content-schedule",
-                    R"({"campaign_id":1,"topic":"Spring","platform":"tiktok","keywords":["a","b"]})");
+    auto r =
+        c.post("/api/v1/content-schedule",
+               R"({"campaign_id":1,"topic":"Spring","platform":"tiktok","keywords":["a","b"]})");
     BOOST_TEST(r.status == 201);
     BOOST_TEST(json_bool(r.body, "/success"));
     BOOST_TEST(json_string(r.body, "/content/platform") == "TikTok");
@@ -39,7 +40,8 @@ BOOST_AUTO_TEST_CASE(list_filters_by_campaign_platform_status_and_dates) {
     create_client(c, "A");
     create_campaign(c, 1, "S");
     create_campaign(c, 1, "T");
-    create_content(c, 1, "a", R"(,"platform":"Youtube","publish_date":"2026-02-01","status":"scheduled")");
+    create_content(c, 1, "a",
+                   R"(,"platform":"Youtube","publish_date":"2026-02-01","status":"scheduled")");
     create_content(c, 1, "b", R"(,"platform":"Blog","publish_date":"2026-02-15")");
     create_content(c, 2, "c", R"(,"platform":"youtube","publish_date":"2026-03-01")");
     create_content(c, 2, "d");

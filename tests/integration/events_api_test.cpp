@@ -5,8 +5,8 @@
 
 #include "integration/api_helpers.hpp"
 #include "omnivibe/feed/hub.hpp"
-#include "support/test_server.hpp"
 #include "support/eventually.hpp"
+#include "support/test_server.hpp"
 
 using namespace omnivibe::test;
 using namespace std::chrono_literals;
@@ -16,7 +16,6 @@ namespace {
 const omnivibe::feed::HubStats& hub_stats(TestServer& s) {
     return s.server().service().hub->stats();
 }
-
 
 std::vector<std::int64_t> seqs(const std::string& body) {
     std::vector<std::int64_t> out;

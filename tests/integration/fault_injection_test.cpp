@@ -58,7 +58,7 @@ void require_reads_work(HttpClient& c, const std::string& head) {
 // A tiny tmpfs this test can fill; unmounted when done. Mounting needs root
 // (CI runs the suite as root).
 class TinyDisk {
-public:
+  public:
     explicit TinyDisk(std::filesystem::path where) : path_(std::move(where)) {
         std::filesystem::create_directories(path_);
         auto r = run_command("mount -t tmpfs -o size=2m,mode=0700 omnivibe-test " + path_.string());
@@ -90,7 +90,7 @@ public:
     }
     void free_space() { std::filesystem::remove(file("filler")); }
 
-private:
+  private:
     std::filesystem::path path_;
     bool mounted_ = false;
     std::string error_;
@@ -124,7 +124,8 @@ BOOST_AUTO_TEST_CASE(a_database_locked_by_another_process_answers_503_and_recove
 
     // Each write waits out the writer's busy timeout, then is refused whole.
     require_unavailable(post_client(c, "Locked", "lock-1"));
-    require_unavailable(c.patch("/api/v1/clients/1", R"({"notes":"x"})", {{"Idempotency-Key", "lock-2"}}));
+    require_unavailable(
+        c.patch("/api/v1/clients/1", R"({"notes":"x"})", {{"Idempotency-Key", "lock-2"}}));
     require_unavailable(c.del("/api/v1/campaigns/1", {{"Idempotency-Key", "lock-3"}}));
     require_reads_work(c, head);
     BOOST_TEST(c.get("/readyz").status == 200);
@@ -137,7 +138,9 @@ BOOST_AUTO_TEST_CASE(a_database_locked_by_another_process_answers_503_and_recove
     BOOST_TEST(retried.status == 201);
     BOOST_TEST(retried.header("Idempotent-Replayed").empty());
     BOOST_TEST(post_client(c, "Locked", "lock-1").header("Idempotent-Replayed") == "true");
-    BOOST_TEST(c.patch("/api/v1/clients/1", R"({"notes":"x"})", {{"Idempotency-Key", "lock-2"}}).status == 200);
+    BOOST_TEST(
+        c.patch("/api/v1/clients/1", R"({"notes":"x"})", {{"Idempotency-Key", "lock-2"}}).status ==
+        200);
     BOOST_TEST(c.del("/api/v1/campaigns/1", {{"Idempotency-Key", "lock-3"}}).status == 200);
     BOOST_TEST(json_int(c.get("/api/v1/clients").body, "/total") == 2);
 

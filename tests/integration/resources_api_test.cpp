@@ -45,11 +45,12 @@ struct Resources {
     std::vector<std::string> in_progress() const { return files_under(uploads() / "tmp"); }
     std::int64_t head() { return std::stoll(c.get("/api/v1/clients").header("X-Event-Seq")); }
 
-    HttpResponse post_form(const std::vector<FormPart>& parts, const HttpClient::Headers& extra = {},
-                           std::int64_t campaign = 1) {
+    HttpResponse post_form(const std::vector<FormPart>& parts,
+                           const HttpClient::Headers& extra = {}, std::int64_t campaign = 1) {
         HttpClient::Headers h{{"Content-Type", form_content_type()}};
         h.insert(h.end(), extra.begin(), extra.end());
-        return c.post("/api/v1/campaigns/" + std::to_string(campaign) + "/resources", form_body(parts), h);
+        return c.post("/api/v1/campaigns/" + std::to_string(campaign) + "/resources",
+                      form_body(parts), h);
     }
     HttpResponse put_raw(std::string_view type, const std::string& bytes, std::string content_type,
                          std::string query = "") {
@@ -59,7 +60,8 @@ struct Resources {
     }
 };
 
-FormPart file_part(std::string bytes, std::string filename = "clip.mp4", std::string type = "video/mp4") {
+FormPart file_part(std::string bytes, std::string filename = "clip.mp4",
+                   std::string type = "video/mp4") {
     return FormPart{"file", std::move(bytes), std::move(filename), std::move(type)};
 }
 
@@ -133,7 +135,8 @@ BOOST_AUTO_TEST_CASE(a_raw_put_attaches_background_music) {
     BOOST_TEST(json_is_null(list.body, "/resources/ending"));
     BOOST_TEST(json_string(list.body, "/resources/bgm/sha256") == sha256_hex(music));
     BOOST_TEST(list.header("ETag") == "\"2\"");
-    BOOST_TEST(r.c.get("/api/v1/campaigns/1/resources", {{"If-None-Match", "\"2\""}}).status == 304);
+    BOOST_TEST(r.c.get("/api/v1/campaigns/1/resources", {{"If-None-Match", "\"2\""}}).status ==
+               304);
     BOOST_TEST(r.c.get("/api/v1/campaigns/9/resources").status == 404);
     // Replacing a slot answers 201 again and points at the new content.
     auto again = r.put_raw("bgm", mp3_file(6000, 9), "application/octet-stream");
@@ -168,7 +171,8 @@ BOOST_AUTO_TEST_CASE(range_reads_return_the_right_bytes) {
     auto open = r.c.get(url, {{"Range", "bytes=99990-"}});
     BOOST_TEST(open.status == 206);
     BOOST_TEST((open.body == video.substr(99990)));
-    BOOST_TEST(open.header("Content-Range") == "bytes 99990-" + std::to_string(video.size() - 1) + "/" + n);
+    BOOST_TEST(open.header("Content-Range") ==
+               "bytes 99990-" + std::to_string(video.size() - 1) + "/" + n);
 
     auto suffix = r.c.get(url, {{"Range", "bytes=-16"}});
     BOOST_TEST(suffix.status == 206);
@@ -205,17 +209,23 @@ BOOST_AUTO_TEST_CASE(a_lying_content_type_is_415_and_leaves_nothing) {
     BOOST_TEST(json_string(png.body, "/code") == "unsupported_media_type");
     // Real video bytes declared as something else, raw and in a form.
     BOOST_TEST(r.put_raw("intro", mp4_file(1000), "video/webm").status == 415);
-    BOOST_TEST(r.post_form({{"resource_type", "intro"}, file_part(mp4_file(1000), "a.mp4", "video/quicktime")})
+    BOOST_TEST(r.post_form({{"resource_type", "intro"},
+                            file_part(mp4_file(1000), "a.mp4", "video/quicktime")})
                    .status == 415);
     // A video is no background music, whatever it is called.
     BOOST_TEST(r.put_raw("bgm", mp4_file(1000), "audio/mpeg").status == 415);
-    BOOST_TEST(r.post_form({{"resource_type", "bgm"}, file_part(mp4_file(1000), "song.mp3", "")}).status == 415);
+    BOOST_TEST(
+        r.post_form({{"resource_type", "bgm"}, file_part(mp4_file(1000), "song.mp3", "")}).status ==
+        415);
     // The file's kind is also judged when resource_type comes after it.
-    BOOST_TEST(r.post_form({file_part(png_file(), "x.mp4", ""), {"resource_type", "intro"}}).status == 415);
+    BOOST_TEST(
+        r.post_form({file_part(png_file(), "x.mp4", ""), {"resource_type", "intro"}}).status ==
+        415);
     // A declared type of the wrong kind is refused before the body is sent.
     bool continued = true;
-    auto early = HttpClient::send_expecting_continue(r.server.port(), "PUT", "/api/v1/campaigns/1/resources/intro",
-                                                     {{"Content-Type", "audio/mpeg"}}, mp4_file(1000), continued);
+    auto early = HttpClient::send_expecting_continue(
+        r.server.port(), "PUT", "/api/v1/campaigns/1/resources/intro",
+        {{"Content-Type", "audio/mpeg"}}, mp4_file(1000), continued);
     BOOST_TEST(early.status == 415);
     BOOST_TEST(!continued);
     require_no_trace(r, head);
@@ -226,8 +236,9 @@ BOOST_AUTO_TEST_CASE(an_oversized_file_is_413_and_leaves_nothing) {
     const auto head = r.head();
     // Declared too large: refused on the head, before 100 Continue.
     bool continued = true;
-    auto declared = HttpClient::send_expecting_continue(r.server.port(), "PUT", "/api/v1/campaigns/1/resources/intro",
-                                                        {{"Content-Type", "video/mp4"}}, mp4_file(100 * 1024), continued);
+    auto declared = HttpClient::send_expecting_continue(
+        r.server.port(), "PUT", "/api/v1/campaigns/1/resources/intro",
+        {{"Content-Type", "video/mp4"}}, mp4_file(100 * 1024), continued);
     BOOST_TEST(declared.status == 413);
     BOOST_TEST(json_string(declared.body, "/code") == "payload_too_large");
     BOOST_TEST(!continued);
@@ -245,8 +256,9 @@ BOOST_AUTO_TEST_CASE(an_oversized_file_is_413_and_leaves_nothing) {
 BOOST_AUTO_TEST_CASE(a_chunked_upload_over_the_limit_is_413) {
     Resources r(64 * 1024);
     const auto head = r.head();
-    std::string req = "PUT /api/v1/campaigns/1/resources/intro HTTP/1.1\r\nHost: x\r\n"
-                      "Content-Type: video/mp4\r\nTransfer-Encoding: chunked\r\n\r\n";
+    std::string req =
+        "PUT /api/v1/campaigns/1/resources/intro HTTP/1.1\r\nHost: x\r\n"
+        "Content-Type: video/mp4\r\nTransfer-Encoding: chunked\r\n\r\n";
     const std::string video = mp4_file(80 * 1024);
     for (std::size_t i = 0; i < video.size(); i += 8192) {
         const auto piece = video.substr(i, 8192);
@@ -263,7 +275,8 @@ BOOST_AUTO_TEST_CASE(a_chunked_upload_over_the_limit_is_413) {
 BOOST_AUTO_TEST_CASE(a_path_traversal_filename_is_recorded_as_a_base_name_only) {
     Resources r;
     const std::string video = mp4_file(3000);
-    auto res = r.post_form({{"resource_type", "intro"}, file_part(video, "../../../../../tmp/evil.mp4")});
+    auto res =
+        r.post_form({{"resource_type", "intro"}, file_part(video, "../../../../../tmp/evil.mp4")});
     BOOST_REQUIRE_MESSAGE(res.status == 201, res.body);
     BOOST_TEST(json_string(res.body, "/resource/filename") == "evil.mp4");
     const std::string sha = sha256_hex(video);
@@ -271,7 +284,8 @@ BOOST_AUTO_TEST_CASE(a_path_traversal_filename_is_recorded_as_a_base_name_only) 
                boost::test_tools::per_element());
     for (const auto& f : files_under(r.server.dir().path()))
         BOOST_TEST(f.find("evil") == std::string::npos, f);
-    auto windows = r.post_form({{"resource_type", "ending"}, file_part(video, "C:\\clips\\..\\end.mp4")});
+    auto windows =
+        r.post_form({{"resource_type", "ending"}, file_part(video, "C:\\clips\\..\\end.mp4")});
     BOOST_TEST(json_string(windows.body, "/resource/filename") == "end.mp4");
 }
 
@@ -280,7 +294,9 @@ BOOST_AUTO_TEST_CASE(identical_bytes_are_stored_once) {
     create_campaign(r.c, 1, "Summer");
     const std::string video = mp4_file(40000, 7);
     BOOST_TEST(r.post_form({{"resource_type", "intro"}, file_part(video)}).status == 201);
-    BOOST_TEST(r.post_form({{"resource_type", "ending"}, file_part(video, "other-name.mp4")}).status == 201);
+    BOOST_TEST(
+        r.post_form({{"resource_type", "ending"}, file_part(video, "other-name.mp4")}).status ==
+        201);
     BOOST_TEST(r.post_form({{"resource_type", "intro"}, file_part(video)}, {}, 2).status == 201);
     BOOST_TEST(r.stored().size() == 1u);
     auto list = r.c.get("/api/v1/campaigns/1/resources");
@@ -302,27 +318,35 @@ BOOST_AUTO_TEST_CASE(bad_forms_are_refused_with_their_field) {
     BOOST_TEST(fields_of({file_part(video)}) == F{"resource_type"});
     BOOST_TEST(fields_of({{"resource_type", "poster"}, file_part(video)}) == F{"resource_type"});
     BOOST_TEST(fields_of({file_part(video), {"resource_type", "poster"}}) == F{"resource_type"});
-    BOOST_TEST(fields_of({{"resource_type", "intro"}, {"owner", "me"}, file_part(video)}) == F{"owner"});
-    BOOST_TEST(fields_of({{"resource_type", "intro"}, {"resource_type", "bgm"}, file_part(video)}) ==
-               F{"resource_type"});
-    BOOST_TEST(fields_of({{"resource_type", "intro"}, {"duration", "soon"}, file_part(video)}) == F{"duration"});
-    BOOST_TEST(fields_of({{"resource_type", "intro"}, {"duration", "-1"}, file_part(video)}) == F{"duration"});
+    BOOST_TEST(fields_of({{"resource_type", "intro"}, {"owner", "me"}, file_part(video)}) ==
+               F{"owner"});
+    BOOST_TEST(
+        fields_of({{"resource_type", "intro"}, {"resource_type", "bgm"}, file_part(video)}) ==
+        F{"resource_type"});
+    BOOST_TEST(fields_of({{"resource_type", "intro"}, {"duration", "soon"}, file_part(video)}) ==
+               F{"duration"});
+    BOOST_TEST(fields_of({{"resource_type", "intro"}, {"duration", "-1"}, file_part(video)}) ==
+               F{"duration"});
     BOOST_TEST(fields_of({{"resource_type", "intro"}, file_part("")}) == F{"file"});
-    BOOST_TEST(fields_of({{"resource_type", "intro"}, file_part(video), file_part(video)}) == F{"file"});
+    BOOST_TEST(fields_of({{"resource_type", "intro"}, file_part(video), file_part(video)}) ==
+               F{"file"});
 
     // Not a form, and forms that are not well-formed.
     auto json = r.c.post("/api/v1/campaigns/1/resources", R"({"resource_type":"intro"})");
     BOOST_TEST(json.status == 415);
     std::string unterminated = form_body({{"resource_type", "intro"}, file_part(video)});
     unterminated.resize(unterminated.size() - 8);
-    auto cut = r.c.post("/api/v1/campaigns/1/resources", unterminated, {{"Content-Type", form_content_type()}});
+    auto cut = r.c.post("/api/v1/campaigns/1/resources", unterminated,
+                        {{"Content-Type", form_content_type()}});
     BOOST_TEST(cut.status == 400);
     auto no_boundary = r.c.post("/api/v1/campaigns/1/resources", form_body({file_part(video)}),
                                 {{"Content-Type", "multipart/form-data"}});
     BOOST_TEST(no_boundary.status == 400);
     std::string bare_lf = form_body({{"resource_type", "intro"}, file_part(video)});
     bare_lf.replace(bare_lf.find("\r\n"), 2, "\n");
-    BOOST_TEST(r.c.post("/api/v1/campaigns/1/resources", bare_lf, {{"Content-Type", form_content_type()}}).status == 400);
+    BOOST_TEST(
+        r.c.post("/api/v1/campaigns/1/resources", bare_lf, {{"Content-Type", form_content_type()}})
+            .status == 400);
     BOOST_TEST(r.put_raw("intro", "", "video/mp4").status == 422);
     BOOST_TEST(r.put_raw("intro", video, "video/mp4", "?duration=0").status == 422);
     require_no_trace(r, head);
@@ -333,12 +357,14 @@ BOOST_AUTO_TEST_CASE(unknown_targets_are_404_before_the_body_is_sent) {
     const auto head = r.head();
     bool continued = true;
     auto campaign = HttpClient::send_expecting_continue(
-        r.server.port(), "POST", "/api/v1/campaigns/42/resources", {{"Content-Type", form_content_type()}},
+        r.server.port(), "POST", "/api/v1/campaigns/42/resources",
+        {{"Content-Type", form_content_type()}},
         form_body({{"resource_type", "intro"}, file_part(mp4_file(1000))}), continued);
     BOOST_TEST(campaign.status == 404);
     BOOST_TEST(!continued);
-    auto type = HttpClient::send_expecting_continue(r.server.port(), "PUT", "/api/v1/campaigns/1/resources/poster",
-                                                    {{"Content-Type", "video/mp4"}}, mp4_file(1000), continued);
+    auto type = HttpClient::send_expecting_continue(
+        r.server.port(), "PUT", "/api/v1/campaigns/1/resources/poster",
+        {{"Content-Type", "video/mp4"}}, mp4_file(1000), continued);
     BOOST_TEST(type.status == 404);
     BOOST_TEST(!continued);
     require_no_trace(r, head);
@@ -348,7 +374,8 @@ BOOST_AUTO_TEST_CASE(expect_100_continue_is_answered_for_a_good_upload) {
     Resources r;
     bool continued = false;
     auto res = HttpClient::send_expecting_continue(
-        r.server.port(), "POST", "/api/v1/campaigns/1/resources", {{"Content-Type", form_content_type()}},
+        r.server.port(), "POST", "/api/v1/campaigns/1/resources",
+        {{"Content-Type", form_content_type()}},
         form_body({{"resource_type", "intro"}, file_part(mp4_file(300000))}), continued);
     BOOST_TEST(continued);
     BOOST_TEST(res.status == 201, res.body);
@@ -364,16 +391,18 @@ BOOST_AUTO_TEST_CASE(a_write_refused_after_the_upload_removes_the_stored_file) {
     BOOST_TEST(json_int(stale.body, "/current_version") == 1);
     require_no_trace(r, head);
     BOOST_TEST(r.c.put("/api/v1/campaigns/1/resources/intro", mp4_file(5000),
-                       {{"Content-Type", "video/mp4"}, {"If-Match", "\"1\""}}).status == 201);
+                       {{"Content-Type", "video/mp4"}, {"If-Match", "\"1\""}})
+                   .status == 201);
 }
 
 BOOST_AUTO_TEST_CASE(an_interrupted_upload_leaves_no_event_and_no_file) {
     Resources r;
     const auto head = r.head();
     const std::string video = mp4_file(200000);
-    const std::string request = "PUT /api/v1/campaigns/1/resources/intro HTTP/1.1\r\nHost: x\r\n"
-                                "Content-Type: video/mp4\r\nContent-Length: " +
-                                std::to_string(video.size()) + "\r\n\r\n" + video.substr(0, 100000);
+    const std::string request =
+        "PUT /api/v1/campaigns/1/resources/intro HTTP/1.1\r\nHost: x\r\n"
+        "Content-Type: video/mp4\r\nContent-Length: " +
+        std::to_string(video.size()) + "\r\n\r\n" + video.substr(0, 100000);
     // Half the body; once the server is writing it to disk, the client goes
     // away. Both moments are waited for (bounded), not assumed.
     RawConnection conn(r.server.port());
@@ -393,7 +422,8 @@ BOOST_AUTO_TEST_CASE(detaching_clears_the_slot_and_keeps_the_library) {
     Resources r;
     const std::string video = mp4_file(1000);
     BOOST_REQUIRE(r.put_raw("intro", video, "video/mp4").status == 201);
-    BOOST_TEST(r.c.del("/api/v1/campaigns/1/resources/intro", {{"If-Match", "\"1\""}}).status == 412);
+    BOOST_TEST(r.c.del("/api/v1/campaigns/1/resources/intro", {{"If-Match", "\"1\""}}).status ==
+               412);
     auto del = r.c.del("/api/v1/campaigns/1/resources/intro");
     BOOST_TEST(del.status == 200);
     BOOST_TEST(del.body == R"({"success":true,"id":1})");
@@ -422,14 +452,17 @@ BOOST_AUTO_TEST_CASE(an_upload_with_an_idempotency_key_is_written_once) {
     BOOST_TEST(other.status == 422);
     BOOST_TEST(json_string(other.body, "/code") == "idempotency_key_reused");
     std::size_t attached = 0;
-    for (const auto& e : log_events(r.server.db_path())) attached += e.type == "campaign.resource_attached";
+    for (const auto& e : log_events(r.server.db_path()))
+        attached += e.type == "campaign.resource_attached";
     BOOST_TEST(attached == 1u);
     BOOST_TEST(r.stored().size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(the_read_tables_equal_a_rebuild_after_uploads) {
     Resources r;
-    BOOST_REQUIRE(r.post_form({{"resource_type", "intro"}, {"duration", "3"}, file_part(mp4_file(900))}).status == 201);
+    BOOST_REQUIRE(
+        r.post_form({{"resource_type", "intro"}, {"duration", "3"}, file_part(mp4_file(900))})
+            .status == 201);
     BOOST_REQUIRE(r.put_raw("bgm", mp3_file(900), "audio/mpeg").status == 201);
     BOOST_REQUIRE(r.put_raw("intro", mp4_file(800, 3), "video/mp4").status == 201);
     BOOST_REQUIRE(r.c.del("/api/v1/campaigns/1/resources/bgm").status == 200);
@@ -453,8 +486,9 @@ BOOST_AUTO_TEST_CASE(the_readme_curl_commands_work_as_shown) {
     Resources r;
     for (std::size_t p; (p = script.find("localhost:8000")) != std::string::npos;)
         script.replace(p, 14, "127.0.0.1:" + std::to_string(r.server.port()));
-    std::ofstream(r.server.dir().file("readme.sh")) << "set -e\ncd " << r.server.dir().path().string()
-                                                     << "\n" << script;
+    std::ofstream(r.server.dir().file("readme.sh"))
+        << "set -e\ncd " << r.server.dir().path().string() << "\n"
+        << script;
     auto run = run_command("sh " + r.server.dir().file("readme.sh"));
     BOOST_TEST_INFO(run.output);
     BOOST_TEST(run.exit_code == 0);

@@ -30,7 +30,8 @@ BOOST_AUTO_TEST_SUITE(scripts_api)
 
 BOOST_AUTO_TEST_CASE(a_script_is_created_as_the_next_revision_of_its_content) {
     Scripts s;
-    auto r = s.c.post(s.base(), R"({"title":"Take 1","body":"Hello, spring.","model":"gpt","tone":"warm"})");
+    auto r = s.c.post(s.base(),
+                      R"({"title":"Take 1","body":"Hello, spring.","model":"gpt","tone":"warm"})");
     BOOST_TEST(r.status == 201);
     BOOST_TEST(json_bool(r.body, "/success"));
     BOOST_TEST(json_int(r.body, "/script/revision") == 1);
@@ -40,7 +41,8 @@ BOOST_AUTO_TEST_CASE(a_script_is_created_as_the_next_revision_of_its_content) {
     BOOST_TEST(r.header("ETag") == "\"1\"");
     auto second = s.c.post(s.base(), R"({"body":"Again","revision":9,"status":"approved"})");
     BOOST_TEST(second.status == 201);
-    BOOST_TEST(json_int(second.body, "/script/revision") == 2);  // assigned, not taken from the body
+    BOOST_TEST(json_int(second.body, "/script/revision") ==
+               2);  // assigned, not taken from the body
     BOOST_TEST(json_string(second.body, "/script/status") == "approved");
     // Revisions count per content.
     const auto other = create_content(s.c, 1, "Other");
@@ -52,14 +54,16 @@ BOOST_AUTO_TEST_CASE(a_script_is_created_as_the_next_revision_of_its_content) {
 BOOST_AUTO_TEST_CASE(the_list_is_ordered_by_revision) {
     Scripts s;
     for (int i = 1; i <= 3; ++i)
-        BOOST_REQUIRE(s.c.post(s.base(), R"({"body":"v)" + std::to_string(i) + "\"}").status == 201);
+        BOOST_REQUIRE(s.c.post(s.base(), R"({"body":"v)" + std::to_string(i) + "\"}").status ==
+                      201);
     auto r = s.c.get(s.base());
     BOOST_TEST(r.status == 200);
     BOOST_TEST(json_bool(r.body, "/success"));
     BOOST_REQUIRE(json_size(r.body, "/scripts") == 3u);
     for (int i = 0; i < 3; ++i) {
         BOOST_TEST(json_int(r.body, "/scripts/" + std::to_string(i) + "/revision") == i + 1);
-        BOOST_TEST(json_string(r.body, "/scripts/" + std::to_string(i) + "/body") == "v" + std::to_string(i + 1));
+        BOOST_TEST(json_string(r.body, "/scripts/" + std::to_string(i) + "/body") ==
+                   "v" + std::to_string(i + 1));
     }
     BOOST_TEST(json_int(r.body, "/seq") == std::stoll(r.header("X-Event-Seq")));
     BOOST_TEST(s.c.get("/api/v1/content-schedule/99/scripts").status == 404);
@@ -72,7 +76,9 @@ BOOST_AUTO_TEST_CASE(get_answers_one_script_with_its_etag) {
     BOOST_TEST(r.status == 200);
     BOOST_TEST(json_int(r.body, "/script/id") == id);
     BOOST_TEST(r.header("ETag") == "\"1\"");
-    BOOST_TEST(s.c.get("/api/v1/scripts/" + std::to_string(id), {{"If-None-Match", "\"1\""}}).status == 304);
+    BOOST_TEST(
+        s.c.get("/api/v1/scripts/" + std::to_string(id), {{"If-None-Match", "\"1\""}}).status ==
+        304);
     BOOST_TEST(s.c.get("/api/v1/scripts/999").status == 404);
 }
 

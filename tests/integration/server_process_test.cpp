@@ -6,9 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "omnivibe/core/sha256.hpp"
-
 #include "integration/api_helpers.hpp"
+#include "omnivibe/core/sha256.hpp"
 #include "support/test_server.hpp"
 
 using namespace omnivibe::test;
@@ -18,10 +17,26 @@ BOOST_AUTO_TEST_SUITE(server_process)
 BOOST_AUTO_TEST_CASE(help_describes_every_option) {
     auto r = run_command(binary_path("omnivibe-server") + " --help");
     BOOST_TEST(r.exit_code == 0);
-    for (const char* opt : {"--db", "--host", "--port", "--uploads", "--threads", "--durability",
-                            "--tokens", "--cors-origin", "--max-body", "--max-upload-mb",
-                            "--sse-heartbeat", "--sse-max-lag-kb", "--header-timeout", "--idle-timeout",
-                            "--max-connections", "--max-header-kb", "--response-cache-mb", "--log-format", "--log-level", "--allow-anonymous"})
+    for (const char* opt : {"--db",
+                            "--host",
+                            "--port",
+                            "--uploads",
+                            "--threads",
+                            "--durability",
+                            "--tokens",
+                            "--cors-origin",
+                            "--max-body",
+                            "--max-upload-mb",
+                            "--sse-heartbeat",
+                            "--sse-max-lag-kb",
+                            "--header-timeout",
+                            "--idle-timeout",
+                            "--max-connections",
+                            "--max-header-kb",
+                            "--response-cache-mb",
+                            "--log-format",
+                            "--log-level",
+                            "--allow-anonymous"})
         BOOST_TEST(r.output.find(opt) != std::string::npos, opt);
 }
 
@@ -57,8 +72,8 @@ BOOST_AUTO_TEST_CASE(serves_creates_its_files_and_stops_cleanly_on_sigterm) {
 // no token (header or feed query), no request body, no query string.
 BOOST_AUTO_TEST_CASE(json_request_log_has_the_facts_and_no_secrets) {
     TempDir dir;
-    std::ofstream(dir.file("tokens")) << "frontend write " << omnivibe::sha256_hex("s3cret-token-xyz")
-                                      << "\n";
+    std::ofstream(dir.file("tokens"))
+        << "frontend write " << omnivibe::sha256_hex("s3cret-token-xyz") << "\n";
     ServerProcess p(dir.file("omnivibe.db"), dir.file("uploads"),
                     {"--tokens", dir.file("tokens"), "--log-format", "json"});
     HttpClient c(p.port());
@@ -72,7 +87,8 @@ BOOST_AUTO_TEST_CASE(json_request_log_has_the_facts_and_no_secrets) {
     BOOST_TEST(p.signal_and_wait(SIGTERM) == 0);
 
     const std::string out = p.output();
-    for (const char* secret : {"s3cret-token-xyz", "wrong-feed-token", "Body-Only-Marker", "Query-Marker"})
+    for (const char* secret :
+         {"s3cret-token-xyz", "wrong-feed-token", "Body-Only-Marker", "Query-Marker"})
         BOOST_TEST(out.find(secret) == std::string::npos, secret);
     std::istringstream lines(out);
     std::string line;
@@ -96,8 +112,7 @@ BOOST_AUTO_TEST_CASE(the_sqlite3_shell_cannot_change_the_live_database) {
     HttpClient c(p.port());
     create_client(c, "A");
     create_campaign(c, 1, "S");
-    for (const char* sql : {"UPDATE events SET data = '{}' WHERE seq = 1;",
-                            "DELETE FROM events;",
+    for (const char* sql : {"UPDATE events SET data = '{}' WHERE seq = 1;", "DELETE FROM events;",
                             "INSERT INTO campaigns (id, client_id, name, status, bgm_volume, "
                             "auto_deploy, version, created_at, updated_at) VALUES "
                             "(9, 1, 'x', 'draft', 0.3, 0, 1, 't', 't');",

@@ -2,8 +2,8 @@
 // reordered keep contiguous positions; reorders must be permutations; deleting
 // a content item or a campaign removes its blocks and scripts with events; and
 // after a long random sequence a rebuild from the log gives the same blocks.
-#include <boost/test/unit_test.hpp>
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <map>
 #include <random>
 
@@ -67,7 +67,8 @@ BOOST_AUTO_TEST_CASE(a_new_storyboard_is_empty_and_unknown_content_is_404) {
     BOOST_TEST(json_int(r.body, "/seq") == std::stoll(r.header("X-Event-Seq")));
     BOOST_TEST(s.c.get("/api/v1/content-schedule/99/storyboard").status == 404);
     BOOST_TEST(s.c.get("/api/v1/content-schedule/x/storyboard").status == 404);
-    auto post = s.c.post("/api/v1/content-schedule/99/storyboard/blocks", R"({"block_type":"intro"})");
+    auto post =
+        s.c.post("/api/v1/content-schedule/99/storyboard/blocks", R"({"block_type":"intro"})");
     BOOST_TEST(post.status == 404);
 }
 
@@ -98,11 +99,17 @@ BOOST_AUTO_TEST_CASE(a_position_beyond_the_count_or_a_bad_field_is_422) {
     auto far = s.c.post(s.base() + "/storyboard/blocks", R"({"block_type":"body","position":2})");
     BOOST_TEST(far.status == 422);
     BOOST_TEST(error_fields(far.body) == std::vector<std::string>{"position"});
-    BOOST_TEST(s.c.post(s.base() + "/storyboard/blocks", R"({"block_type":"body","position":-1})").status == 422);
-    BOOST_TEST(s.c.post(s.base() + "/storyboard/blocks", R"({"block_type":"scene"})").status == 422);
-    BOOST_TEST(s.c.post(s.base() + "/storyboard/blocks", R"({"script_text":"no type"})").status == 422);
-    BOOST_TEST(s.c.post(s.base() + "/storyboard/blocks", R"({"block_type":"body","duration_sec":0})").status == 422);
-    BOOST_TEST(s.c.post(s.base() + "/storyboard/blocks", R"({"block_type":"body","colour":"red"})").status == 422);
+    BOOST_TEST(s.c.post(s.base() + "/storyboard/blocks", R"({"block_type":"body","position":-1})")
+                   .status == 422);
+    BOOST_TEST(s.c.post(s.base() + "/storyboard/blocks", R"({"block_type":"scene"})").status ==
+               422);
+    BOOST_TEST(s.c.post(s.base() + "/storyboard/blocks", R"({"script_text":"no type"})").status ==
+               422);
+    BOOST_TEST(
+        s.c.post(s.base() + "/storyboard/blocks", R"({"block_type":"body","duration_sec":0})")
+            .status == 422);
+    BOOST_TEST(s.c.post(s.base() + "/storyboard/blocks", R"({"block_type":"body","colour":"red"})")
+                   .status == 422);
     BOOST_TEST(s.order().size() == 1u);
 }
 
@@ -112,7 +119,8 @@ BOOST_AUTO_TEST_CASE(patch_moves_a_block_and_its_neighbours_close_up) {
     const auto b = s.add(R"({"block_type":"hook"})");
     const auto c = s.add(R"({"block_type":"body"})");
     const std::string url = "/api/v1/storyboard/blocks/" + std::to_string(a);
-    auto moved = s.c.patch(url, R"({"position":2,"visual_prompt":"sunrise"})", {{"If-Match", "\"1\""}});
+    auto moved =
+        s.c.patch(url, R"({"position":2,"visual_prompt":"sunrise"})", {{"If-Match", "\"1\""}});
     BOOST_TEST(moved.status == 200);
     BOOST_TEST(json_int(moved.body, "/block/position") == 2);
     BOOST_TEST(json_string(moved.body, "/block/visual_prompt") == "sunrise");
@@ -147,7 +155,8 @@ BOOST_AUTO_TEST_CASE(reorder_takes_a_permutation_and_answers_the_storyboard) {
     const auto a = s.add(R"({"block_type":"intro"})");
     const auto b = s.add(R"({"block_type":"body"})");
     const auto c = s.add(R"({"block_type":"cta"})");
-    auto r = s.reorder("[" + std::to_string(c) + "," + std::to_string(a) + "," + std::to_string(b) + "]");
+    auto r = s.reorder("[" + std::to_string(c) + "," + std::to_string(a) + "," + std::to_string(b) +
+                       "]");
     BOOST_TEST(r.status == 200);
     BOOST_TEST(json_bool(r.body, "/success"));
     BOOST_TEST(json_int(r.body, "/blocks/0/id") == c);
@@ -156,7 +165,8 @@ BOOST_AUTO_TEST_CASE(reorder_takes_a_permutation_and_answers_the_storyboard) {
     BOOST_TEST(s.order() == (Ids{c, a, b}), boost::test_tools::per_element());
     const auto seq = r.header("X-Event-Seq");
     // The same order again changes nothing and writes nothing.
-    auto same = s.reorder("[" + std::to_string(c) + "," + std::to_string(a) + "," + std::to_string(b) + "]");
+    auto same = s.reorder("[" + std::to_string(c) + "," + std::to_string(a) + "," +
+                          std::to_string(b) + "]");
     BOOST_TEST(same.status == 200);
     BOOST_TEST(same.header("X-Event-Seq") == seq);
 }
@@ -166,9 +176,9 @@ BOOST_AUTO_TEST_CASE(reorder_errors) {
     const auto a = s.add(R"({"block_type":"intro"})");
     const auto b = s.add(R"({"block_type":"body"})");
     const std::string A = std::to_string(a), B = std::to_string(b);
-    for (const std::string& bad : {"[" + A + "]", "[" + A + "," + A + "]", "[" + A + "," + B + ",99]",
-                                   "[" + A + ",99]", std::string("[]"), std::string("\"1,2\""),
-                                   std::string("[1.5,2]"), std::string("null")}) {
+    for (const std::string& bad :
+         {"[" + A + "]", "[" + A + "," + A + "]", "[" + A + "," + B + ",99]", "[" + A + ",99]",
+          std::string("[]"), std::string("\"1,2\""), std::string("[1.5,2]"), std::string("null")}) {
         auto r = s.reorder(bad);
         BOOST_TEST(r.status == 422, bad << " -> " << r.body);
         BOOST_TEST(error_fields(r.body) == std::vector<std::string>{"block_ids"}, bad);
@@ -179,14 +189,17 @@ BOOST_AUTO_TEST_CASE(reorder_errors) {
                boost::test_tools::per_element());
     BOOST_TEST(s.c.put(s.base() + "/storyboard/order", "[1,2]").status == 400);
     BOOST_TEST(s.c.put(s.base() + "/storyboard/order", R"({"block_ids":[)").status == 400);
-    BOOST_TEST(s.c.put("/api/v1/content-schedule/99/storyboard/order", R"({"block_ids":[]})").status == 404);
+    BOOST_TEST(
+        s.c.put("/api/v1/content-schedule/99/storyboard/order", R"({"block_ids":[]})").status ==
+        404);
     auto stale = s.reorder("[" + B + "," + A + "]", {{"If-Match", "\"7\""}});
     BOOST_TEST(stale.status == 412);
     BOOST_TEST(json_int(stale.body, "/current_version") == 1);
     // Blocks of another content are not a permutation of this one's.
     const auto other = create_content(s.c, 1, "Other");
-    const auto foreign = create(s.c, "/api/v1/content-schedule/" + std::to_string(other) + "/storyboard/blocks",
-                                R"({"block_type":"body"})", "/block/id");
+    const auto foreign =
+        create(s.c, "/api/v1/content-schedule/" + std::to_string(other) + "/storyboard/blocks",
+               R"({"block_type":"body"})", "/block/id");
     BOOST_TEST(s.reorder("[" + A + "," + std::to_string(foreign) + "]").status == 422);
     BOOST_TEST(s.order() == (Ids{a, b}), boost::test_tools::per_element());
     // Nothing above was written for this content.
@@ -206,7 +219,8 @@ BOOST_AUTO_TEST_CASE(deleting_a_content_removes_its_blocks_and_scripts_with_even
     Storyboard s;
     const auto a = s.add(R"({"block_type":"intro"})");
     const auto b = s.add(R"({"block_type":"body"})");
-    const auto script = create(s.c, s.base() + "/scripts", R"({"body":"Once upon a time"})", "/script/id");
+    const auto script =
+        create(s.c, s.base() + "/scripts", R"({"body":"Once upon a time"})", "/script/id");
     BOOST_TEST(s.c.del(s.base()).status == 200);
     BOOST_TEST(s.c.get("/api/v1/storyboard/blocks/" + std::to_string(a)).status == 404);
     BOOST_TEST(s.c.get("/api/v1/storyboard/blocks/" + std::to_string(b)).status == 404);
@@ -217,13 +231,13 @@ BOOST_AUTO_TEST_CASE(deleting_a_content_removes_its_blocks_and_scripts_with_even
     std::vector<std::string> tail;
     for (const auto& e : log_events(s.server.db_path()))
         if (e.cause == cause || e.stream == cause) tail.push_back(e.type + " " + e.stream);
-    BOOST_TEST(tail == (std::vector<std::string>{
-                           "content.created " + cause,
-                           "storyboard.block_removed block-" + std::to_string(b),
-                           "storyboard.block_removed block-" + std::to_string(a),
-                           "script.deleted script-" + std::to_string(script),
-                           "content.deleted " + cause}),
-               boost::test_tools::per_element());
+    BOOST_TEST(
+        tail ==
+            (std::vector<std::string>{
+                "content.created " + cause, "storyboard.block_removed block-" + std::to_string(b),
+                "storyboard.block_removed block-" + std::to_string(a),
+                "script.deleted script-" + std::to_string(script), "content.deleted " + cause}),
+        boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(deleting_a_campaign_removes_everything_under_it) {
@@ -233,9 +247,11 @@ BOOST_AUTO_TEST_CASE(deleting_a_campaign_removes_everything_under_it) {
     create_campaign(c, 1, "S");
     const auto content = create_content(c, 1, "t");
     const std::string base = "/api/v1/content-schedule/" + std::to_string(content);
-    const auto block = create(c, base + "/storyboard/blocks", R"({"block_type":"intro"})", "/block/id");
+    const auto block =
+        create(c, base + "/storyboard/blocks", R"({"block_type":"intro"})", "/block/id");
     const auto script = create(c, base + "/scripts", R"({"body":"b"})", "/script/id");
-    auto up = c.put("/api/v1/campaigns/1/resources/intro", mp4_file(100), {{"Content-Type", "video/mp4"}});
+    auto up = c.put("/api/v1/campaigns/1/resources/intro", mp4_file(100),
+                    {{"Content-Type", "video/mp4"}});
     BOOST_REQUIRE_MESSAGE(up.status == 201, up.body);
     BOOST_TEST(c.del("/api/v1/campaigns/1").status == 200);
     BOOST_TEST(c.get("/api/v1/storyboard/blocks/" + std::to_string(block)).status == 404);
@@ -244,10 +260,10 @@ BOOST_AUTO_TEST_CASE(deleting_a_campaign_removes_everything_under_it) {
     std::vector<std::string> removed;
     for (const auto& e : log_events(server.db_path()))
         if (e.cause == "campaign-1") removed.push_back(e.type);
-    BOOST_TEST(removed == (std::vector<std::string>{"storyboard.block_removed", "script.deleted",
-                                                    "content.deleted",
-                                                    "campaign.resource_detached"}),
-               boost::test_tools::per_element());
+    BOOST_TEST(
+        removed == (std::vector<std::string>{"storyboard.block_removed", "script.deleted",
+                                             "content.deleted", "campaign.resource_detached"}),
+        boost::test_tools::per_element());
 }
 
 // A long random walk over three storyboards, checked against a model after
@@ -261,7 +277,8 @@ BOOST_AUTO_TEST_CASE(a_random_sequence_of_operations_rebuilds_to_the_same_blocks
         auto c = server.client();
         create_client(c, "A");
         create_campaign(c, 1, "S");
-        for (int i = 0; i < 3; ++i) contents.push_back(create_content(c, 1, "c" + std::to_string(i)));
+        for (int i = 0; i < 3; ++i)
+            contents.push_back(create_content(c, 1, "c" + std::to_string(i)));
         auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
         auto storyboard = [&](std::int64_t content) {
             auto r = c.get("/api/v1/content-schedule/" + std::to_string(content) + "/storyboard");
@@ -288,7 +305,8 @@ BOOST_AUTO_TEST_CASE(a_random_sequence_of_operations_rebuilds_to_the_same_blocks
                 }
                 auto r = c.post(base + "/storyboard/blocks", body + "}");
                 BOOST_REQUIRE_MESSAGE(r.status == 201, r.body);
-                blocks.insert(blocks.begin() + static_cast<std::ptrdiff_t>(at), json_int(r.body, "/block/id"));
+                blocks.insert(blocks.begin() + static_cast<std::ptrdiff_t>(at),
+                              json_int(r.body, "/block/id"));
             } else if (op < 6) {  // move
                 const std::size_t from = pick(blocks.size()), to = pick(blocks.size());
                 const auto id = blocks[from];
@@ -324,11 +342,13 @@ BOOST_AUTO_TEST_CASE(a_random_sequence_of_operations_rebuilds_to_the_same_blocks
     store::register_writer_guard(*db);
     auto blocks_in_order = [&] {
         std::string out;
-        store::Stmt st(db->handle(), "SELECT content_id, position, id, block_type, script_text, version "
-                                     "FROM storyboard_blocks ORDER BY content_id, position");
+        store::Stmt st(db->handle(),
+                       "SELECT content_id, position, id, block_type, script_text, version "
+                       "FROM storyboard_blocks ORDER BY content_id, position");
         while (st.step())
             for (int col = 0; col < 6; ++col)
-                (out += st.is_null(col) ? std::string("NULL") : std::string(st.column_text(col))) += col == 5 ? '\n' : '|';
+                (out += st.is_null(col) ? std::string("NULL") : std::string(st.column_text(col))) +=
+                    col == 5 ? '\n' : '|';
         return out;
     };
     const std::string live_blocks = blocks_in_order();
@@ -338,7 +358,8 @@ BOOST_AUTO_TEST_CASE(a_random_sequence_of_operations_rebuilds_to_the_same_blocks
     BOOST_TEST(dump_read_tables(*db) == live);
     std::size_t expected = 0;
     for (const auto& [content, ids] : model) expected += ids.size();
-    BOOST_TEST(std::count(live_blocks.begin(), live_blocks.end(), '\n') == static_cast<long>(expected));
+    BOOST_TEST(std::count(live_blocks.begin(), live_blocks.end(), '\n') ==
+               static_cast<long>(expected));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

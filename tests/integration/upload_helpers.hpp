@@ -14,7 +14,10 @@ namespace omnivibe::test {
 
 /// A file that starts like an MP4 video, then `size` pseudo-random bytes.
 inline std::string mp4_file(std::size_t size, unsigned seed = 1) {
-    std::string f("\0\0\0\x18" "ftypisom\0\0\x02\0isomiso2", 24);
+    std::string f(
+        "\0\0\0\x18"
+        "ftypisom\0\0\x02\0isomiso2",
+        24);
     std::mt19937 rng(seed);
     f.reserve(f.size() + size);
     for (std::size_t i = 0; i < size; ++i) f += static_cast<char>(rng() & 0xFF);
@@ -30,7 +33,9 @@ inline std::string mp3_file(std::size_t size, unsigned seed = 2) {
 }
 
 /// A PNG header: no format a campaign resource accepts.
-inline std::string png_file() { return std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + std::string(200, 'p'); }
+inline std::string png_file() {
+    return std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16) + std::string(200, 'p');
+}
 
 inline constexpr std::string_view kBoundary = "----omnivibeTestBoundary7MA4YWxk";
 
@@ -64,7 +69,8 @@ inline std::vector<std::string> files_under(const std::filesystem::path& dir) {
     std::error_code ec;
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file()) out.push_back(std::filesystem::relative(it->path(), dir).string());
+        if (it->is_regular_file())
+            out.push_back(std::filesystem::relative(it->path(), dir).string());
     return out;
 }
 

@@ -19,7 +19,8 @@ BOOST_AUTO_TEST_CASE(if_match_guards_updates_and_deletes) {
     TestServer s;
     auto c = s.client();
     create_client(c, "A");
-    BOOST_TEST(c.patch("/api/v1/clients/1", R"({"notes":"x"})", {{"If-Match", "\"1\""}}).status == 200);
+    BOOST_TEST(c.patch("/api/v1/clients/1", R"({"notes":"x"})", {{"If-Match", "\"1\""}}).status ==
+               200);
     auto stale = c.patch("/api/v1/clients/1", R"({"notes":"y"})", {{"If-Match", "\"1\""}});
     BOOST_TEST(stale.status == 412);
     BOOST_TEST(json_string(stale.body, "/code") == "version_mismatch");
@@ -39,7 +40,8 @@ BOOST_AUTO_TEST_CASE(a_create_answers_exactly_what_a_read_then_gives) {
         std::string post, body, get_prefix;
     };
     const Case cases[] = {
-        {"/api/v1/clients", R"({"name":"Ünïcode \"quoted\" client","contact_email":"a@b.example","notes":null})",
+        {"/api/v1/clients",
+         R"({"name":"Ünïcode \"quoted\" client","contact_email":"a@b.example","notes":null})",
          "/api/v1/clients/"},
         {"/api/v1/campaigns",
          R"({"client_id":1,"name":"Spring","bgm_volume":1,"auto_deploy":true,"target_duration":30,"start_date":"2026-03-01"})",
@@ -96,8 +98,8 @@ BOOST_AUTO_TEST_CASE(an_idempotency_key_replays_without_writing_again) {
     BOOST_TEST(other.status == 422);
     BOOST_TEST(json_string(other.body, "/code") == "idempotency_key_reused");
     BOOST_TEST(json_int(c.get("/api/v1/clients").body, "/total") == 1);
-    auto too_long = c.post("/api/v1/clients", R"({"name":"C"})",
-                           {{"Idempotency-Key", std::string(201, 'k')}});
+    auto too_long =
+        c.post("/api/v1/clients", R"({"name":"C"})", {{"Idempotency-Key", std::string(201, 'k')}});
     BOOST_TEST(too_long.status == 422);
 }
 
@@ -105,7 +107,8 @@ BOOST_AUTO_TEST_CASE(idempotency_keys_survive_a_restart) {
     TestServer s;
     {
         auto c = s.client();
-        BOOST_TEST(c.post("/api/v1/clients", R"({"name":"A"})", {{"Idempotency-Key", "k"}}).status == 201);
+        BOOST_TEST(
+            c.post("/api/v1/clients", R"({"name":"A"})", {{"Idempotency-Key", "k"}}).status == 201);
     }
     s.restart();
     auto c = s.client();
@@ -155,22 +158,24 @@ BOOST_AUTO_TEST_CASE(error_answers_stay_valid_json_when_they_echo_client_bytes) 
 BOOST_AUTO_TEST_CASE(request_ids_are_echoed_or_generated) {
     TestServer s;
     auto c = s.client();
-    BOOST_TEST(c.get("/api/v1/clients", {{"X-Request-Id", "abc-123"}}).header("X-Request-Id") == "abc-123");
+    BOOST_TEST(c.get("/api/v1/clients", {{"X-Request-Id", "abc-123"}}).header("X-Request-Id") ==
+               "abc-123");
     BOOST_TEST(c.get("/api/v1/clients").header("X-Request-Id").size() == 16u);
 }
 
 BOOST_AUTO_TEST_CASE(cors_allows_the_configured_origin_only) {
     TestServer s;
     auto c = s.client();
-    auto pre = c.request("OPTIONS", "/api/v1/clients", {},
-                         {{"Origin", "http://localhost:3000"},
-                          {"Access-Control-Request-Method", "POST"}});
+    auto pre =
+        c.request("OPTIONS", "/api/v1/clients", {},
+                  {{"Origin", "http://localhost:3000"}, {"Access-Control-Request-Method", "POST"}});
     BOOST_TEST(pre.status == 204);
     BOOST_TEST(pre.header("Access-Control-Allow-Origin") == "http://localhost:3000");
     BOOST_TEST(pre.header("Access-Control-Allow-Methods").find("PATCH") != std::string::npos);
     BOOST_TEST(pre.header("Access-Control-Allow-Credentials").empty());
     auto get = c.get("/api/v1/clients", {{"Origin", "http://localhost:3000"}});
-    BOOST_TEST(get.header("Access-Control-Expose-Headers").find("X-Event-Seq") != std::string::npos);
+    BOOST_TEST(get.header("Access-Control-Expose-Headers").find("X-Event-Seq") !=
+               std::string::npos);
     auto evil = c.get("/api/v1/clients", {{"Origin", "http://evil.example"}});
     BOOST_TEST(evil.header("Access-Control-Allow-Origin").empty());
 }
@@ -264,8 +269,8 @@ BOOST_AUTO_TEST_CASE(concurrent_writers_are_group_committed) {
         threads.emplace_back([&, t] {
             auto c = s.client();
             for (int i = 0; i < kEach; ++i) {
-                auto r = c.post("/api/v1/clients",
-                                R"({"name":"w)" + std::to_string(t) + "-" + std::to_string(i) + "\"}");
+                auto r = c.post("/api/v1/clients", R"({"name":"w)" + std::to_string(t) + "-" +
+                                                       std::to_string(i) + "\"}");
                 if (r.status == 201) ++created;
             }
         });

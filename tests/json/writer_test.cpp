@@ -12,7 +12,15 @@ BOOST_AUTO_TEST_SUITE(json_writer)
 
 BOOST_AUTO_TEST_CASE(writes_nested_structures_with_commas_in_the_right_places) {
     Writer w;
-    w.begin_object().key("a").integer(1).key("b").begin_array().integer(2).string("x").null().end_array();
+    w.begin_object()
+        .key("a")
+        .integer(1)
+        .key("b")
+        .begin_array()
+        .integer(2)
+        .string("x")
+        .null()
+        .end_array();
     w.key("c").begin_object().end_object().key("d").boolean(false).end_object();
     BOOST_TEST(w.view() == R"({"a":1,"b":[2,"x",null],"c":{},"d":false})");
 }
@@ -31,7 +39,8 @@ BOOST_AUTO_TEST_CASE(keeps_utf8_as_is) {
 
 BOOST_AUTO_TEST_CASE(prints_numbers_the_short_way_and_non_finite_as_null) {
     Writer w;
-    w.begin_array().number(0.3).number(1.0).number(1e21).number(std::numeric_limits<double>::infinity());
+    w.begin_array().number(0.3).number(1.0).number(1e21).number(
+        std::numeric_limits<double>::infinity());
     w.integer(std::numeric_limits<std::int64_t>::min()).end_array();
     BOOST_TEST(w.view() == "[0.3,1,1e+21,null,-9223372036854775808]");
 }

@@ -17,7 +17,9 @@ struct Harness : test::ProjectionHarness {
     std::vector<std::int64_t> positions(std::int64_t content) {
         std::vector<std::int64_t> out;
         for (auto id : blocks(content))
-            out.push_back(get_int(projection::load_entity(*w.db, Kind::block, id)->fields, "position").value());
+            out.push_back(
+                get_int(projection::load_entity(*w.db, Kind::block, id)->fields, "position")
+                    .value());
         return out;
     }
 };
@@ -42,8 +44,11 @@ BOOST_AUTO_TEST_CASE(counts_follow_children) {
     auto campaign = h.create(Kind::campaign, R"({"client_id":1,"name":"S"})");
     h.create(Kind::content, R"({"campaign_id":1,"topic":"a"})");
     h.create(Kind::content, R"({"campaign_id":1,"topic":"b"})");
-    BOOST_TEST(std::get<std::int64_t>(projection::load_entity(*h.w.db, Kind::client, client)->computed[0].value) == 1);
-    BOOST_TEST(std::get<std::int64_t>(projection::load_entity(*h.w.db, Kind::campaign, campaign)->computed[0].value) == 2);
+    BOOST_TEST(std::get<std::int64_t>(
+                   projection::load_entity(*h.w.db, Kind::client, client)->computed[0].value) == 1);
+    BOOST_TEST(std::get<std::int64_t>(
+                   projection::load_entity(*h.w.db, Kind::campaign, campaign)->computed[0].value) ==
+               2);
 }
 
 BOOST_AUTO_TEST_CASE(block_positions_stay_contiguous_through_insert_move_and_remove) {
@@ -54,14 +59,19 @@ BOOST_AUTO_TEST_CASE(block_positions_stay_contiguous_through_insert_move_and_rem
     auto b1 = h.create(Kind::block, R"({"block_type":"intro"})", content);
     auto b2 = h.create(Kind::block, R"({"block_type":"body"})", content);
     auto b3 = h.create(Kind::block, R"({"block_type":"hook","position":0})", content);
-    BOOST_TEST(h.blocks(content) == (std::vector<std::int64_t>{b3, b1, b2}), boost::test_tools::per_element());
+    BOOST_TEST(h.blocks(content) == (std::vector<std::int64_t>{b3, b1, b2}),
+               boost::test_tools::per_element());
     h.run(UpdateEntity{Kind::block, b3, {{"position", std::int64_t{2}}}, std::nullopt});
-    BOOST_TEST(h.blocks(content) == (std::vector<std::int64_t>{b1, b2, b3}), boost::test_tools::per_element());
+    BOOST_TEST(h.blocks(content) == (std::vector<std::int64_t>{b1, b2, b3}),
+               boost::test_tools::per_element());
     h.run(DeleteEntity{Kind::block, b1, std::nullopt});
-    BOOST_TEST(h.blocks(content) == (std::vector<std::int64_t>{b2, b3}), boost::test_tools::per_element());
-    BOOST_TEST(h.positions(content) == (std::vector<std::int64_t>{0, 1}), boost::test_tools::per_element());
+    BOOST_TEST(h.blocks(content) == (std::vector<std::int64_t>{b2, b3}),
+               boost::test_tools::per_element());
+    BOOST_TEST(h.positions(content) == (std::vector<std::int64_t>{0, 1}),
+               boost::test_tools::per_element());
     h.run(ReorderBlocks{content, {b3, b2}, std::nullopt});
-    BOOST_TEST(h.blocks(content) == (std::vector<std::int64_t>{b3, b2}), boost::test_tools::per_element());
+    BOOST_TEST(h.blocks(content) == (std::vector<std::int64_t>{b3, b2}),
+               boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_rebuild_from_the_log_gives_identical_rows) {
@@ -77,13 +87,14 @@ BOOST_AUTO_TEST_CASE(a_rebuild_from_the_log_gives_identical_rows) {
     h.create(Kind::script, R"({"body":"hello"})", content);
     h.run(UpdateEntity{Kind::campaign, 1, {{"status", std::string("active")}}, std::nullopt});
     h.run(UpdateEntity{Kind::block, b1, {{"position", std::int64_t{1}}}, std::nullopt});
-    h.run(AttachResource{1, {{"resource_type", std::string("intro")},
-                             {"filename", std::string("a.mp4")},
-                             {"content_type", std::string("video/mp4")},
-                             {"size", std::int64_t{10}},
-                             {"sha256", std::string("ab")},
-                             {"duration", 3.5},
-                             {"path", std::string("/x")}},
+    h.run(AttachResource{1,
+                         {{"resource_type", std::string("intro")},
+                          {"filename", std::string("a.mp4")},
+                          {"content_type", std::string("video/mp4")},
+                          {"size", std::int64_t{10}},
+                          {"sha256", std::string("ab")},
+                          {"duration", 3.5},
+                          {"path", std::string("/x")}},
                          std::nullopt});
     h.run(DeleteEntity{Kind::campaign, 2, std::nullopt});
     const std::string before = test::dump_read_tables(*h.w.db);
@@ -131,13 +142,14 @@ BOOST_AUTO_TEST_CASE(resources_set_and_clear_the_campaign_paths) {
     Harness h;
     h.create(Kind::client, R"({"name":"A"})");
     auto campaign = h.create(Kind::campaign, R"({"client_id":1,"name":"S"})");
-    h.run(AttachResource{campaign, {{"resource_type", std::string("ending")},
-                                    {"filename", std::string("e.mp4")},
-                                    {"content_type", std::string("video/mp4")},
-                                    {"size", std::int64_t{5}},
-                                    {"sha256", std::string("cd")},
-                                    {"duration", 2.0},
-                                    {"path", std::string("/files/cd")}},
+    h.run(AttachResource{campaign,
+                         {{"resource_type", std::string("ending")},
+                          {"filename", std::string("e.mp4")},
+                          {"content_type", std::string("video/mp4")},
+                          {"size", std::int64_t{5}},
+                          {"sha256", std::string("cd")},
+                          {"duration", 2.0},
+                          {"path", std::string("/files/cd")}},
                          std::nullopt});
     auto e = projection::load_entity(*h.w.db, Kind::campaign, campaign);
     BOOST_TEST(*get_string(e->fields, "outro_video_path") == "/files/cd");

@@ -29,8 +29,7 @@ void expect_sql_fails(Db& db, const std::string& sql, std::string_view message_p
         BOOST_FAIL("expected failure of: " + sql);
     } catch (const SqliteError& e) {
         BOOST_TEST_CONTEXT(sql) {
-            BOOST_TEST(e.error().detail.find(message_part) != std::string::npos,
-                       e.error().detail);
+            BOOST_TEST(e.error().detail.find(message_part) != std::string::npos, e.error().detail);
         }
     }
 }

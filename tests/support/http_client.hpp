@@ -19,7 +19,7 @@ struct HttpResponse {
 };
 
 class HttpClient {
-public:
+  public:
     explicit HttpClient(std::uint16_t port, std::string host = "127.0.0.1");
     ~HttpClient();
 
@@ -34,7 +34,8 @@ public:
     HttpResponse post(std::string_view target, std::string_view body, const Headers& headers = {}) {
         return request("POST", target, body, headers);
     }
-    HttpResponse patch(std::string_view target, std::string_view body, const Headers& headers = {}) {
+    HttpResponse patch(std::string_view target, std::string_view body,
+                       const Headers& headers = {}) {
         return request("PATCH", target, body, headers);
     }
     HttpResponse put(std::string_view target, std::string_view body, const Headers& headers = {}) {
@@ -46,7 +47,8 @@ public:
 
     /// Writes raw bytes on a fresh connection and returns whatever comes back
     /// until the server closes or `timeout_ms` passes (for malformed requests).
-    static std::string raw_exchange(std::uint16_t port, std::string_view bytes, int timeout_ms = 2000);
+    static std::string raw_exchange(std::uint16_t port, std::string_view bytes,
+                                    int timeout_ms = 2000);
 
     /// Sends a request with `Expect: 100-continue` on a fresh connection, as
     /// curl does for large uploads: the head first, the body only once the
@@ -55,7 +57,7 @@ public:
                                                 std::string_view target, const Headers& headers,
                                                 std::string_view body, bool& continued);
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
@@ -63,13 +65,13 @@ private:
 /// A bare connection for requests that stop halfway: send some bytes, then
 /// close (a client that goes away mid-upload).
 class RawConnection {
-public:
+  public:
     explicit RawConnection(std::uint16_t port);
     ~RawConnection();
     void send(std::string_view bytes);
     void close();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

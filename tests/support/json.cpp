@@ -12,8 +12,8 @@ simdjson::dom::element at(simdjson::dom::parser& parser, const std::string& body
                           std::string_view pointer) {
     simdjson::dom::element root;
     if (auto ec = parser.parse(body).get(root); ec)
-        throw std::runtime_error("not JSON (" + std::string(simdjson::error_message(ec)) + "): " +
-                                 body.substr(0, 200));
+        throw std::runtime_error("not JSON (" + std::string(simdjson::error_message(ec)) +
+                                 "): " + body.substr(0, 200));
     simdjson::dom::element el;
     if (auto ec = root.at_pointer(pointer).get(el); ec)
         throw std::runtime_error("no " + std::string(pointer) + " in " + body.substr(0, 300));
@@ -25,7 +25,8 @@ T read(const std::string& body, std::string_view pointer, const char* what) {
     simdjson::dom::parser parser;
     T out{};
     if (at(parser, body, pointer).get(out))
-        throw std::runtime_error(std::string(pointer) + " is not " + what + " in " + body.substr(0, 300));
+        throw std::runtime_error(std::string(pointer) + " is not " + what + " in " +
+                                 body.substr(0, 300));
     return out;
 }
 
@@ -34,7 +35,9 @@ T read(const std::string& body, std::string_view pointer, const char* what) {
 std::int64_t json_int(const std::string& b, std::string_view p) {
     return read<std::int64_t>(b, p, "an integer");
 }
-double json_number(const std::string& b, std::string_view p) { return read<double>(b, p, "a number"); }
+double json_number(const std::string& b, std::string_view p) {
+    return read<double>(b, p, "a number");
+}
 std::string json_string(const std::string& b, std::string_view p) {
     simdjson::dom::parser parser;
     std::string_view s;

@@ -77,8 +77,15 @@ ServerProcess::ServerProcess(const std::string& db_path, const std::string& uplo
     log_path_ = db_path + ".server.log";
     std::filesystem::create_directories(std::filesystem::path(db_path).parent_path());
     std::ofstream(log_path_, std::ios::trunc).flush();  // a restart must not read the old port
-    std::vector<std::string> argv_s = {binary_path("omnivibe-server"), "--db", db_path, "--uploads",
-                                       uploads_dir, "--port", "0", "--threads", "2"};
+    std::vector<std::string> argv_s = {binary_path("omnivibe-server"),
+                                       "--db",
+                                       db_path,
+                                       "--uploads",
+                                       uploads_dir,
+                                       "--port",
+                                       "0",
+                                       "--threads",
+                                       "2"};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");

@@ -21,18 +21,18 @@ namespace omnivibe::test {
 
 /// A fresh folder under the system temp dir, removed on destruction.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     const std::filesystem::path& path() const { return path_; }
     std::string file(std::string_view name) const { return (path_ / name).string(); }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
 class TestServer {
-public:
+  public:
     /// Starts at once; `tweak` may adjust options before start.
     explicit TestServer(const std::function<void(http::ServerOptions&)>& tweak = {});
     ~TestServer();
@@ -45,7 +45,7 @@ public:
     /// Stops (gracefully) and starts again on the same files, on a new port.
     void restart();
 
-private:
+  private:
     TempDir dir_;
     http::ServerOptions options_;
     std::unique_ptr<http::Server> server_;
@@ -64,7 +64,7 @@ CommandResult run_command(const std::string& command_line);
 void check_server_refuses(const std::string& args, std::string_view mention);
 
 class ServerProcess {
-public:
+  public:
     /// Starts omnivibe-server with --port 0 plus `args`, and waits for its
     /// "listening on" line to learn the port.
     ServerProcess(const std::string& db_path, const std::string& uploads_dir,
@@ -78,7 +78,7 @@ public:
     /// Everything the process wrote so far (stdout and stderr).
     std::string output() const;
 
-private:
+  private:
     pid_t pid_ = -1;
     std::uint16_t port_ = 0;
     std::string log_path_;

@@ -48,8 +48,8 @@ BOOST_AUTO_TEST_CASE(documented_backups_taken_under_writes_verify_and_restore) {
                 HttpClient c(server.port());
                 for (int i = 0; !stop.load(); ++i) {
                     const std::string name = "W" + std::to_string(w) + "-" + std::to_string(i);
-                    auto r = c.post("/api/v1/campaigns",
-                                    R"({"client_id":1,"name":")" + name + R"("})");
+                    auto r =
+                        c.post("/api/v1/campaigns", R"({"client_id":1,"name":")" + name + R"("})");
                     if (r.status != 201) {
                         ++failed;
                         continue;

@@ -12,9 +12,18 @@ std::string bytes(std::initializer_list<int> b) {
     for (int c : b) s += static_cast<char>(c);
     return s;
 }
-const std::string kMp4 = std::string("\0\0\0\x18" "ftypisom\0\0\x02\0isomiso2", 24);
-const std::string kM4a = std::string("\0\0\0\x1c" "ftypM4A \0\0\0\0M4A mp42isom", 28);
-const std::string kMov = std::string("\0\0\0\x14" "ftypqt  \0\0\0\0qt  ", 20);
+const std::string kMp4 = std::string(
+    "\0\0\0\x18"
+    "ftypisom\0\0\x02\0isomiso2",
+    24);
+const std::string kM4a = std::string(
+    "\0\0\0\x1c"
+    "ftypM4A \0\0\0\0M4A mp42isom",
+    28);
+const std::string kMov = std::string(
+    "\0\0\0\x14"
+    "ftypqt  \0\0\0\0qt  ",
+    20);
 const std::string kWebm = "\x1A\x45\xDF\xA3\x9F\x42\x86\x81\x01\x42\xF7\x81\x01\x42\x82\x84webm";
 const std::string kMkv = "\x1A\x45\xDF\xA3\x9F\x42\x86\x81\x01\x42\x82\x88matroska";
 const std::string kWav = std::string("RIFF\x24\0\0\0WAVEfmt ", 16);
@@ -67,7 +76,8 @@ BOOST_AUTO_TEST_CASE(a_declared_type_that_is_not_the_files_format_is_refused) {
                ErrorCode::unsupported_media_type);
     BOOST_TEST(check_media(MediaClass::video, kMp4, "image/png").error().code ==
                ErrorCode::unsupported_media_type);
-    BOOST_TEST(check_media(MediaClass::video, kMp4, "Video/MP4; codecs=avc1").value() == "video/mp4");
+    BOOST_TEST(check_media(MediaClass::video, kMp4, "Video/MP4; codecs=avc1").value() ==
+               "video/mp4");
 }
 
 BOOST_AUTO_TEST_CASE(an_m4a_with_a_generic_brand_is_audio_when_declared_so) {
@@ -82,7 +92,8 @@ BOOST_AUTO_TEST_CASE(a_declared_type_alone_can_be_refused_before_any_byte) {
     BOOST_TEST(!check_declared_type(MediaClass::video, "audio/mpeg").has_value());
     BOOST_TEST(!check_declared_type(MediaClass::audio, "video/mp4").has_value());
     BOOST_TEST(!check_declared_type(MediaClass::video, "image/png").has_value());
-    BOOST_TEST(!check_declared_type(MediaClass::video, "multipart/form-data; boundary=x").has_value());
+    BOOST_TEST(
+        !check_declared_type(MediaClass::video, "multipart/form-data; boundary=x").has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -11,15 +11,17 @@ namespace {
 constexpr std::string_view kB = "XyZ-boundary";
 
 std::string part(std::string_view headers, std::string_view data) {
-    return "--" + std::string(kB) + "\r\n" + std::string(headers) + "\r\n\r\n" + std::string(data) + "\r\n";
+    return "--" + std::string(kB) + "\r\n" + std::string(headers) + "\r\n\r\n" + std::string(data) +
+           "\r\n";
 }
 std::string close_body() { return "--" + std::string(kB) + "--\r\n"; }
 
 std::string sample() {
     return part("Content-Disposition: form-data; name=\"resource_type\"", "intro") +
-           part("Content-Disposition: form-data; name=\"file\"; filename=\"clip.mp4\"\r\n"
-                "Content-Type: video/mp4",
-                std::string("\0\r\n--XyZ-bound\r\nary data", 24)) +
+           part(
+               "Content-Disposition: form-data; name=\"file\"; filename=\"clip.mp4\"\r\n"
+               "Content-Type: video/mp4",
+               std::string("\0\r\n--XyZ-bound\r\nary data", 24)) +
            close_body();
 }
 
@@ -120,9 +122,7 @@ BOOST_AUTO_TEST_CASE(refuses_header_lines_with_bare_cr_or_lf_or_folding) {
 }
 
 BOOST_AUTO_TEST_CASE(refuses_bad_part_headers) {
-    auto bad = [](std::string_view headers) {
-        return code_of(part(headers, "x") + close_body());
-    };
+    auto bad = [](std::string_view headers) { return code_of(part(headers, "x") + close_body()); };
     BOOST_TEST(bad("Content-Type: text/plain") == ErrorCode::malformed_json);  // no disposition
     BOOST_TEST(bad("Content-Disposition: attachment; name=\"a\"") == ErrorCode::malformed_json);
     BOOST_TEST(bad("Content-Disposition: form-data") == ErrorCode::malformed_json);  // no name
@@ -162,8 +162,8 @@ BOOST_AUTO_TEST_CASE(reads_parameters_as_browsers_encode_them) {
 }
 
 BOOST_AUTO_TEST_CASE(refuses_huge_part_headers) {
-    const std::string big = "Content-Disposition: form-data; name=\"a\"\r\nX-Pad: " +
-                            std::string(5000, 'p');
+    const std::string big =
+        "Content-Disposition: form-data; name=\"a\"\r\nX-Pad: " + std::string(5000, 'p');
     BOOST_TEST(code_of(part(big, "x") + close_body()) == ErrorCode::malformed_json);
     // Found before the end of the header block arrives: never buffered without bound.
     BOOST_TEST(code_of("--" + std::string(kB) + "\r\nX-Pad: " + std::string(100000, 'p')) ==
@@ -171,10 +171,10 @@ BOOST_AUTO_TEST_CASE(refuses_huge_part_headers) {
 }
 
 BOOST_AUTO_TEST_CASE(refuses_a_field_given_twice_as_a_validation_error) {
-    auto r = parse_form_data(part("Content-Disposition: form-data; name=\"a\"", "1") +
-                                 part("Content-Disposition: form-data; name=\"a\"", "2") +
-                                 close_body(),
-                             kB);
+    auto r =
+        parse_form_data(part("Content-Disposition: form-data; name=\"a\"", "1") +
+                            part("Content-Disposition: form-data; name=\"a\"", "2") + close_body(),
+                        kB);
     BOOST_REQUIRE(!r.has_value());
     BOOST_TEST(r.error().code == ErrorCode::validation_failed);
     BOOST_REQUIRE(r.error().errors.size() == 1u);
@@ -222,16 +222,17 @@ BOOST_AUTO_TEST_CASE(safe_filename_keeps_only_a_harmless_base_name) {
 BOOST_AUTO_TEST_CASE(finds_the_boundary_of_a_form_data_content_type) {
     BOOST_TEST(form_data_boundary("multipart/form-data; boundary=abc").value() == "abc");
     BOOST_TEST(form_data_boundary("Multipart/Form-Data;boundary=\"a b:c\"").value() == "a b:c");
-    BOOST_TEST(form_data_boundary("multipart/form-data; charset=utf-8; boundary=x1").value() == "x1");
+    BOOST_TEST(form_data_boundary("multipart/form-data; charset=utf-8; boundary=x1").value() ==
+               "x1");
     BOOST_TEST(form_data_boundary("application/json").error().code ==
                ErrorCode::unsupported_media_type);
     BOOST_TEST(form_data_boundary("").error().code == ErrorCode::unsupported_media_type);
     BOOST_TEST(form_data_boundary("multipart/form-data").error().code == ErrorCode::malformed_json);
     BOOST_TEST(form_data_boundary("multipart/form-data; boundary=").error().code ==
                ErrorCode::malformed_json);
-    BOOST_TEST(form_data_boundary("multipart/form-data; boundary=" + std::string(71, 'a'))
-                   .error()
-                   .code == ErrorCode::malformed_json);
+    BOOST_TEST(
+        form_data_boundary("multipart/form-data; boundary=" + std::string(71, 'a')).error().code ==
+        ErrorCode::malformed_json);
     BOOST_TEST(form_data_boundary("multipart/form-data; boundary=\"a\r\nb\"").error().code ==
                ErrorCode::malformed_json);
     BOOST_TEST(form_data_boundary("multipart/form-data; boundary=a; boundary=b").error().code ==
@@ -256,9 +257,15 @@ BOOST_AUTO_TEST_CASE(damaged_bodies_give_the_same_answer_whatever_the_pieces) {
         for (int e = 0; e < edits && !body.empty(); ++e) {
             const std::size_t at = rng() % body.size();
             switch (rng() % 3) {
-                case 0: body[at] = static_cast<char>(rng() & 0xFF); break;
-                case 1: body.erase(at, 1 + rng() % 8); break;
-                default: body.insert(at, std::string(1 + rng() % 3, "\r\n-\"a"[rng() % 5])); break;
+                case 0:
+                    body[at] = static_cast<char>(rng() & 0xFF);
+                    break;
+                case 1:
+                    body.erase(at, 1 + rng() % 8);
+                    break;
+                default:
+                    body.insert(at, std::string(1 + rng() % 3, "\r\n-\"a"[rng() % 5]));
+                    break;
             }
         }
         const auto whole = parse_form_data(body, kB);

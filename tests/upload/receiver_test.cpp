@@ -63,7 +63,8 @@ BOOST_AUTO_TEST_CASE(a_raw_body_streams_to_a_temporary_file_with_its_digest) {
     Fixture f;
     Receiver r(f.raw());
     const std::string data(100000, 'v');
-    for (std::size_t i = 0; i < data.size(); i += 4096) BOOST_REQUIRE(r.write(data.substr(i, 4096)));
+    for (std::size_t i = 0; i < data.size(); i += 4096)
+        BOOST_REQUIRE(r.write(data.substr(i, 4096)));
     BOOST_REQUIRE(r.finish());
     auto& file = r.file();
     BOOST_REQUIRE(file.has_value());
@@ -102,8 +103,8 @@ BOOST_AUTO_TEST_CASE(a_file_over_the_limit_is_refused_while_it_streams) {
 BOOST_AUTO_TEST_CASE(unknown_and_oversized_text_fields_are_refused) {
     Fixture f;
     Receiver unknown(f.form());
-    auto st = unknown.write(
-        "--b0undary\r\nContent-Disposition: form-data; name=\"owner\"\r\n\r\nme\r\n");
+    auto st =
+        unknown.write("--b0undary\r\nContent-Disposition: form-data; name=\"owner\"\r\n\r\nme\r\n");
     BOOST_REQUIRE(!st.has_value());
     BOOST_TEST(st.error().code == ErrorCode::validation_failed);
     BOOST_TEST(st.error().errors.at(0).field == "owner");
@@ -118,12 +119,13 @@ BOOST_AUTO_TEST_CASE(unknown_and_oversized_text_fields_are_refused) {
 BOOST_AUTO_TEST_CASE(the_head_check_can_stop_an_upload_early) {
     Fixture f;
     int calls = 0;
-    Receiver r(f.raw(), [&](const Receiver&, std::string_view head, std::string_view declared) -> Status {
-        ++calls;
-        BOOST_TEST(head.size() == kSniffBytes);
-        BOOST_TEST(declared == "video/mp4");
-        return Error::make(ErrorCode::unsupported_media_type, "no");
-    });
+    Receiver r(f.raw(),
+               [&](const Receiver&, std::string_view head, std::string_view declared) -> Status {
+                   ++calls;
+                   BOOST_TEST(head.size() == kSniffBytes);
+                   BOOST_TEST(declared == "video/mp4");
+                   return Error::make(ErrorCode::unsupported_media_type, "no");
+               });
     BOOST_REQUIRE(r.write(std::string(10, 'a')));  // not enough to judge yet
     auto st = r.write(std::string(100, 'a'));
     BOOST_REQUIRE(!st.has_value());
@@ -131,10 +133,11 @@ BOOST_AUTO_TEST_CASE(the_head_check_can_stop_an_upload_early) {
     BOOST_TEST(calls == 1);
 
     // A file smaller than the sniffing window is judged when it ends.
-    Receiver small(f.raw(), [&](const Receiver&, std::string_view head, std::string_view) -> Status {
-        BOOST_TEST(head == "tiny");
-        return {};
-    });
+    Receiver small(f.raw(),
+                   [&](const Receiver&, std::string_view head, std::string_view) -> Status {
+                       BOOST_TEST(head == "tiny");
+                       return {};
+                   });
     BOOST_REQUIRE(small.write("tiny"));
     BOOST_TEST(small.finish().has_value());
 }

@@ -15,7 +15,7 @@ std::string sha256_hex(std::string_view bytes);
 
 /// Incremental SHA-256 for data that arrives in pieces (uploads, hash chain rows).
 class Sha256 {
-public:
+  public:
     Sha256();
     ~Sha256();
     Sha256(const Sha256&) = delete;
@@ -25,7 +25,7 @@ public:
     /// Finishes and returns lower-case hex; the object may not be updated after.
     std::string hex_digest();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

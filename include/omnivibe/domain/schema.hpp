@@ -14,15 +14,15 @@ namespace omnivibe::domain {
 enum class Kind { client, campaign, content, block, script };
 
 enum class FieldType {
-    text,         ///< string, length in code points
-    email,        ///< string shaped like an address
-    choice,       ///< one of `choices`, matched case-insensitively, stored canonically
-    integer,      ///< whole number in [min, max]
-    number,       ///< any number in [min, max] (or (min, max] with exclusive_min)
-    boolean,      ///< true / false
-    date,         ///< "YYYY-MM-DD", a real calendar date
-    text_list,    ///< array of at most max_len strings of at most item_max_len
-    reference,    ///< id of an existing entity of `ref`
+    text,       ///< string, length in code points
+    email,      ///< string shaped like an address
+    choice,     ///< one of `choices`, matched case-insensitively, stored canonically
+    integer,    ///< whole number in [min, max]
+    number,     ///< any number in [min, max] (or (min, max] with exclusive_min)
+    boolean,    ///< true / false
+    date,       ///< "YYYY-MM-DD", a real calendar date
+    text_list,  ///< array of at most max_len strings of at most item_max_len
+    reference,  ///< id of an existing entity of `ref`
 };
 
 /// Who may set a field.
@@ -65,8 +65,8 @@ struct KindInfo {
     std::string_view table;          ///< read table
     std::string_view envelope_key;   ///< key wrapping one entity in responses ("" = bare)
     std::span<const FieldSpec> fields;
-    std::optional<Kind> parent;          ///< kind referenced by parent_field
-    std::string_view parent_field;       ///< "client_id", "campaign_id", "content_id" or ""
+    std::optional<Kind> parent;                  ///< kind referenced by parent_field
+    std::string_view parent_field;               ///< "client_id", "campaign_id", "content_id" or ""
     std::span<const std::string_view> computed;  ///< names of computed fields
 };
 
@@ -85,9 +85,9 @@ bool is_envelope_field(std::string_view name);
 
 /// The resource slots of a campaign and the campaign columns each one sets.
 struct ResourceSlot {
-    std::string_view type;            ///< "intro", "ending", "bgm"
-    std::string_view path_column;     ///< campaigns column holding its URL
-    std::string_view duration_column; ///< campaigns column holding its duration, or ""
+    std::string_view type;             ///< "intro", "ending", "bgm"
+    std::string_view path_column;      ///< campaigns column holding its URL
+    std::string_view duration_column;  ///< campaigns column holding its duration, or ""
 };
 std::span<const ResourceSlot> resource_slots();
 const ResourceSlot* resource_slot(std::string_view type);

@@ -27,7 +27,7 @@ struct Entity {
 };
 
 class StateView {
-public:
+  public:
     virtual ~StateView() = default;
     /// The live entity, or nothing if it never existed or was deleted.
     virtual std::optional<Entity> find(Kind kind, std::int64_t id) const = 0;

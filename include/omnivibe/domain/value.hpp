@@ -22,8 +22,8 @@ struct Unsupported {
 using Null = std::monostate;
 using StringList = std::vector<std::string>;
 using IntList = std::vector<std::int64_t>;
-using Value = std::variant<Null, bool, std::int64_t, double, std::string, StringList, IntList,
-                           Unsupported>;
+using Value =
+    std::variant<Null, bool, std::int64_t, double, std::string, StringList, IntList, Unsupported>;
 
 struct Field {
     std::string name;

@@ -121,7 +121,7 @@ class Subscriber {
     mutable std::mutex mutex_;
     std::deque<Frame> queue_;
     std::size_t unsent_ = 0;
-    bool armed_ = false;  ///< the reader is idle: the next frame must wake it
+    bool armed_ = false;              ///< the reader is idle: the next frame must wake it
     std::size_t wake_at_unsent_ = 0;  ///< see wake_when_unsent(); 0: none
     State state_ = State::open;
     std::shared_ptr<const std::function<void()>> wake_;

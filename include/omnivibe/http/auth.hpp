@@ -27,7 +27,7 @@ struct Token {
 };
 
 class TokenStore {
-public:
+  public:
     /// Parses a token file; errors name the line.
     static Result<TokenStore> load(const std::string& path);
     static Result<TokenStore> parse(std::string_view text);
@@ -37,7 +37,7 @@ public:
     bool empty() const noexcept { return tokens_.empty(); }
     std::size_t size() const noexcept { return tokens_.size(); }
 
-private:
+  private:
     std::vector<Token> tokens_;
 };
 

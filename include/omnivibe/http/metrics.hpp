@@ -27,7 +27,8 @@ struct Gauges {
     std::uint64_t writer_queue_depth = 0;
     std::uint64_t writer_max_batch = 0;
     double writer_commit_seconds_total = 0;
-    std::array<std::uint64_t, 11> writer_batch_buckets{};  ///< counts of sizes 1, 2-3, 4-7, ... 1024+
+    std::array<std::uint64_t, 11>
+        writer_batch_buckets{};  ///< counts of sizes 1, 2-3, 4-7, ... 1024+
     bool has_feed = false;
     std::size_t feed_subscribers = 0;
     std::size_t feed_waiters = 0;  ///< long polls and X-Min-Event-Seq reads waiting
@@ -38,7 +39,7 @@ struct Gauges {
 };
 
 class Metrics {
-public:
+  public:
     static constexpr std::array<double, 12> kLatencyBuckets = {
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
@@ -49,7 +50,7 @@ public:
     /// The whole exposition, with `gauges` sampled by the caller.
     std::string render(const Gauges& gauges) const;
 
-private:
+  private:
     struct Histogram {
         std::array<std::uint64_t, kLatencyBuckets.size()> buckets{};
         std::uint64_t count = 0;

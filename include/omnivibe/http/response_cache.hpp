@@ -28,7 +28,7 @@ struct CachedAnswer {
 };
 
 class ResponseCache {
-public:
+  public:
     /// `max_bytes` bounds the answers kept (0 turns the cache off).
     explicit ResponseCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
 
@@ -40,10 +40,12 @@ public:
     std::uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
     std::uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     struct KeyHash {
         using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+        std::size_t operator()(std::string_view s) const {
+            return std::hash<std::string_view>{}(s);
+        }
     };
     const std::size_t max_bytes_;
     std::mutex mutex_;

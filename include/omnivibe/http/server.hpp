@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-
 #include <utility>
 #include <vector>
 
@@ -32,15 +31,15 @@ struct ServerOptions {
     int idle_timeout_seconds = 60;    ///< keep-alive connection with no request
     std::size_t max_connections = 10000;
     std::size_t max_header_bytes = 16 * 1024;  ///< a request's line and headers (431 above)
-    std::string tokens_file;       ///< empty: anonymous, loopback addresses only
-    bool allow_anonymous = false;  ///< serve a non-loopback address without tokens
+    std::string tokens_file;                   ///< empty: anonymous, loopback addresses only
+    bool allow_anonymous = false;              ///< serve a non-loopback address without tokens
 };
 
 /// True for 127.0.0.0/8, ::1 and "localhost".
 bool is_loopback_host(const std::string& host);
 
 class Server {
-public:
+  public:
     explicit Server(ServerOptions options);
     ~Server();
     Server(const Server&) = delete;
@@ -59,7 +58,7 @@ public:
     /// Every registered (method, path template), for checks against the API description.
     std::vector<std::pair<Method, std::string>> routes() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

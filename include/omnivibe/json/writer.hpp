@@ -14,7 +14,7 @@
 namespace omnivibe::json {
 
 class Writer {
-public:
+  public:
     Writer() { out_.reserve(256); }
 
     Writer& begin_object();
@@ -39,7 +39,7 @@ public:
         need_comma_ = false;
     }
 
-private:
+  private:
     void separate();
     std::string out_;
     bool need_comma_ = false;

@@ -37,7 +37,7 @@ std::span<const std::string_view> read_tables();
 domain::Entity created_entity(const domain::Event& ev);
 
 class Projector {
-public:
+  public:
     /// When the `streams` index is written. The writer needs it at once
     /// (decide() asks it for the next id); a rebuild reads nothing back, so
     /// it keeps each stream's last state in memory and writes every stream
@@ -55,7 +55,7 @@ public:
     /// are, with the layout version.
     void checkpoint(std::int64_t head);
 
-private:
+  private:
     void insert_entity(const domain::Event& ev);
     void update_entity(const domain::Event& ev);
     void delete_entity(const domain::Event& ev);
@@ -79,7 +79,7 @@ private:
     std::map<std::string, StreamState, std::less<>> pending_;  ///< by stream, when deferred
     // Statements prepared once per Projector (the connection's cache owns
     // them); every use runs them to completion, which resets them.
-    store::Stmt* insert_stmts_[5] = {};                            ///< per kind
+    store::Stmt* insert_stmts_[5] = {};                             ///< per kind
     std::unordered_map<std::uint64_t, store::Stmt*> update_stmts_;  ///< per kind and columns
 };
 

@@ -26,11 +26,11 @@ namespace omnivibe::store {
 
 /// Thrown by the SQLite wrappers; caught at module boundaries.
 class SqliteError : public StoreError {
-public:
+  public:
     SqliteError(Error e, int extended_code) : StoreError(std::move(e)), code_(extended_code) {}
     int extended_code() const noexcept { return code_; }
 
-private:
+  private:
     int code_;
 };
 
@@ -38,7 +38,7 @@ private:
 Error sqlite_error(int extended_code, std::string_view message, std::string_view context);
 
 class Stmt {
-public:
+  public:
     Stmt(sqlite3* db, std::string_view sql);
     ~Stmt();
     Stmt(Stmt&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
@@ -76,7 +76,7 @@ public:
 
     sqlite3_stmt* handle() const noexcept { return stmt_; }
 
-private:
+  private:
     void check_bind(int rc);
     sqlite3_stmt* stmt_ = nullptr;
 };
@@ -84,7 +84,7 @@ private:
 enum class OpenMode { read_write, read_only };
 
 class Db {
-public:
+  public:
     /// Opens (creating if read_write) with WAL and a busy timeout.
     static Result<std::unique_ptr<Db>> open(const std::string& path, OpenMode mode,
                                             int busy_timeout_ms = 5000);
@@ -104,7 +104,7 @@ public:
     /// Throws SqliteError for rc if it is not OK/ROW/DONE.
     void check(int rc, std::string_view context) const;
 
-private:
+  private:
     Db(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
     sqlite3* db_;
     std::string path_;
@@ -121,7 +121,7 @@ private:
 
 /// A transaction; rolls back on destruction unless committed.
 class Tx {
-public:
+  public:
     enum class Kind { deferred, immediate };
     explicit Tx(Db& db, Kind kind = Kind::immediate);
     ~Tx();
@@ -130,19 +130,19 @@ public:
     void commit();
     Db& db() noexcept { return db_; }
 
-private:
+  private:
     Db& db_;
     bool open_ = true;
 };
 
 /// A nested unit of work inside a Tx: one command of a batch.
 class Savepoint {
-public:
+  public:
     explicit Savepoint(Db& db);
     ~Savepoint();
     void release();
 
-private:
+  private:
     Db& db_;
     bool open_ = true;
 };

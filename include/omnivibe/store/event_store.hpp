@@ -58,7 +58,7 @@ struct Head {
 };
 
 class EventStore {
-public:
+  public:
     /// `db` must be the writer connection (writer guard registered).
     explicit EventStore(Db& db);
 
@@ -72,7 +72,7 @@ public:
     /// ev.seq, and returns the stored row.
     EventRow append(domain::Event& ev);
 
-private:
+  private:
     Db& db_;
     Head head_;
 };

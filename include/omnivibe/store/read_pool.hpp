@@ -14,19 +14,19 @@
 namespace omnivibe::store {
 
 class ReadPool {
-public:
+  public:
     explicit ReadPool(std::string path) : path_(std::move(path)) {}
 
     /// A borrowed connection; goes back to the pool when destroyed.
     class Lease {
-    public:
+      public:
         Lease(ReadPool& pool, std::unique_ptr<Db> db) : pool_(&pool), db_(std::move(db)) {}
         Lease(Lease&&) noexcept = default;
         Lease& operator=(Lease&&) = delete;
         ~Lease();
         Db& db() { return *db_; }
 
-    private:
+      private:
         ReadPool* pool_;
         std::unique_ptr<Db> db_;
     };
@@ -49,7 +49,7 @@ public:
         }
     }
 
-private:
+  private:
     void give_back(std::unique_ptr<Db> db);
     std::string path_;
     std::mutex mutex_;

@@ -39,7 +39,7 @@ struct PartInfo {
 
 /// Receives the parts of a body in order; an Error stops the parse.
 class PartHandler {
-public:
+  public:
     virtual ~PartHandler() = default;
     virtual Status on_part_begin(const PartInfo& part) = 0;
     /// Zero or more times per part, with consecutive pieces of its content.
@@ -53,7 +53,7 @@ struct MultipartLimits {
 };
 
 class MultipartParser {
-public:
+  public:
     /// `boundary` as returned by form_data_boundary().
     MultipartParser(std::string boundary, PartHandler& handler, MultipartLimits limits = {});
 
@@ -64,7 +64,7 @@ public:
     /// True once the closing boundary was seen.
     bool done() const noexcept { return state_ == State::epilogue; }
 
-private:
+  private:
     enum class State { first_boundary, after_boundary, headers, body, epilogue, failed };
 
     Status step(bool& progressed);
