@@ -12,6 +12,7 @@
 #include "cli.hpp"
 #include "omnivibe/projection/compare.hpp"
 #include "omnivibe/projection/projector.hpp"
+#include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/db_lock.hpp"
 #include "omnivibe/store/event_store.hpp"
 #include "omnivibe/store/log_audit.hpp"

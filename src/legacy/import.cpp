@@ -14,6 +14,7 @@
 #include "omnivibe/json/encode.hpp"
 #include "omnivibe/writer/applier.hpp"
 #include "omnivibe/writer/sqlite_session.hpp"
+#include "value_cleaner.hpp"
 
 namespace omnivibe::legacy {
 
@@ -28,82 +29,6 @@ using domain::Null;
 using domain::Value;
 
 constexpr std::string_view kRequiredTables[] = {"clients", "campaigns", "content_schedule"};
-
-// One legacy row: its columns by name, typed as SQLite stored them.
-struct Row {
-    std::int64_t id = 0;
-    std::map<std::string, Value, std::less<>> columns;
-
-    const Value& get(std::string_view name) const {
-        static const Value kNull{Null{}};
-        auto it = columns.find(name);
-        return it == columns.end() ? kNull : it->second;
-    }
-    bool has(std::string_view name) const { return columns.count(name) != 0; }
-    const std::string* text(std::string_view name) const {
-        return std::get_if<std::string>(&get(name));
-    }
-    std::optional<std::int64_t> integer(std::string_view name) const {
-        const Value& v = get(name);
-        if (auto* i = std::get_if<std::int64_t>(&v)) return *i;
-        if (auto* d = std::get_if<double>(&v); d && std::floor(*d) == *d)
-            return static_cast<std::int64_t>(*d);
-        if (auto* s = std::get_if<std::string>(&v)) return parse_int64(*s);
-        return std::nullopt;
-    }
-};
-
-bool table_exists(store::Db& db, std::string_view table) {
-    store::Stmt s(db.handle(), "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-    s.bind(1, table);
-    return s.step();
-}
-
-std::vector<Row> read_table(store::Db& db, std::string_view table) {
-    std::vector<Row> rows;
-    if (!table_exists(db, table)) return rows;
-    store::Stmt s(db.handle(), "SELECT * FROM \"" + std::string(table) + "\" ORDER BY id");
-    while (s.step()) {
-        Row r;
-        for (int c = 0; c < s.column_count(); ++c) {
-            Value v;
-            switch (s.column_type(c)) {
-                case SQLITE_NULL:
-                    v = Null{};
-                    break;
-                case SQLITE_INTEGER:
-                    v = s.column_int(c);
-                    break;
-                case SQLITE_FLOAT:
-                    v = s.column_double(c);
-                    break;
-                case SQLITE_BLOB:
-                    v = domain::Unsupported{"binary data"};
-                    break;
-                default:
-                    v = std::string(s.column_text(c));
-            }
-            r.columns.emplace(std::string(s.column_name(c)), std::move(v));
-        }
-        r.id = r.integer("id").value_or(0);
-        rows.push_back(std::move(r));
-    }
-    return rows;
-}
-
-std::string quoted(const Value& v) {
-    if (auto* s = std::get_if<std::string>(&v)) return "'" + *s + "'";
-    json::Writer w;
-    json::write_value(w, v);
-    return std::string(w.view());
-}
-
-std::string trim(std::string_view s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string_view::npos) return {};
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return std::string(s.substr(b, e - b + 1));
-}
 
 // The decide() view of the database being filled, except that the next id of
 // a kind is the legacy row's own id: ids are preserved.
@@ -136,28 +61,16 @@ class ImportState final : public domain::StateView {
 class Importer {
   public:
     Importer(store::Db& legacy, store::Db& target, const ImportOptions& options)
-        : legacy_(legacy), options_(options), session_(target), state_(session_.state()) {
-        now_ = options.recorded_at ? options.recorded_at : now_millis();
-    }
+        : legacy_(legacy),
+          options_(options),
+          session_(target),
+          state_(session_.state()),
+          now_(options.recorded_at ? options.recorded_at : now_millis()),
+          clean_(now_) {}
 
     ImportReport run();
 
   private:
-    // Cleaning notes, counted, in first-seen order.
-    void note(const std::string& what, std::int64_t n = 1) {
-        for (auto& [text, count] : notes_)
-            if (text == what) {
-                count += n;
-                return;
-            }
-        notes_.emplace_back(what, n);
-    }
-
-    std::string timestamp(const Row& row, std::string_view table, std::string_view column,
-                          const std::string& fallback);
-    std::optional<Value> convert(std::string_view table, const FieldSpec& spec,
-                                 std::string_view column, const Value& raw);
-    Fields body_of(Kind kind, std::string_view table, const Row& row);
     bool create(Kind kind, TableCount& count, const Row& row, Fields body,
                 std::optional<std::int64_t> parent, const std::string& created_at,
                 const std::string& updated_at);
@@ -184,133 +97,10 @@ class Importer {
     ImportState state_;
     UnixMillis now_ = 0;
     ImportReport report_;
-    std::vector<std::pair<std::string, std::int64_t>> notes_;
+    ValueCleaner clean_;
     std::vector<Row> campaigns_;  ///< kept for the soft deletions and file paths
     std::map<std::int64_t, std::int64_t> content_campaign_;
 };
-
-std::string Importer::timestamp(const Row& row, std::string_view table, std::string_view column,
-                                const std::string& fallback) {
-    const std::string* text = row.text(column);
-    if (text) {
-        if (auto t = parse_timestamp(*text)) {
-            if (text->find('T') == std::string::npos)
-                note("timestamps: 'YYYY-MM-DD HH:MM:SS' (UTC) → RFC 3339");
-            return format_rfc3339(*t);
-        }
-        note(std::string(table) + "." + std::string(column) +
-             ": unreadable timestamp replaced by " +
-             (fallback.empty() ? "the import time" : "created_at"));
-    } else {
-        note(std::string(table) + "." + std::string(column) + ": missing, " +
-             (fallback.empty() ? "the import time" : "created_at") + " used");
-    }
-    return fallback.empty() ? format_rfc3339(now_) : fallback;
-}
-
-// A legacy value in the shape the field expects; nothing when the field is
-// better left out so that its default applies.
-std::optional<Value> Importer::convert(std::string_view table, const FieldSpec& spec,
-                                       std::string_view column, const Value& raw) {
-    const std::string where = std::string(table) + "." + std::string(column);
-    if (std::holds_alternative<Null>(raw)) {
-        if (spec.type == FieldType::text_list) {
-            note(where + ": NULL → []");
-            return std::nullopt;
-        }
-        if (!spec.nullable && spec.fallback.type != domain::Default::Type::none) {
-            json::Writer w;
-            switch (spec.fallback.type) {
-                case domain::Default::Type::text:
-                    w.string(spec.fallback.text);
-                    break;
-                case domain::Default::Type::number:
-                    w.number(spec.fallback.number);
-                    break;
-                case domain::Default::Type::boolean:
-                    w.boolean(spec.fallback.boolean);
-                    break;
-                default:
-                    w.null();
-            }
-            std::string shown(w.view());
-            if (shown.front() == '"') shown = "'" + shown.substr(1, shown.size() - 2) + "'";
-            note(where + ": NULL → " + shown + " (the default)");
-            return std::nullopt;
-        }
-        return raw;
-    }
-    switch (spec.type) {
-        case FieldType::text_list: {
-            const std::string* s = std::get_if<std::string>(&raw);
-            if (!s) return raw;
-            if (!s->empty() && s->front() == '[')
-                if (auto list = json::parse_string_list(*s)) return *list;
-            domain::StringList items;
-            std::size_t start = 0;
-            while (start <= s->size()) {
-                auto comma = s->find(',', start);
-                if (comma == std::string::npos) comma = s->size();
-                if (auto item = trim(std::string_view(*s).substr(start, comma - start));
-                    !item.empty())
-                    items.push_back(std::move(item));
-                start = comma + 1;
-            }
-            note(where + ": comma-separated text → array");
-            return items;
-        }
-        case FieldType::boolean:
-            if (auto* i = std::get_if<std::int64_t>(&raw); i && (*i == 0 || *i == 1)) {
-                note(where + ": 0/1 → false/true");
-                return *i == 1;
-            }
-            return raw;
-        case FieldType::integer:
-        case FieldType::reference:
-            if (auto* d = std::get_if<double>(&raw); d && std::floor(*d) == *d)
-                return static_cast<std::int64_t>(*d);
-            if (auto* s = std::get_if<std::string>(&raw))
-                if (auto i = parse_int64(trim(*s))) return *i;
-            return raw;
-        case FieldType::number:
-            if (auto* s = std::get_if<std::string>(&raw)) {
-                const std::string t = trim(*s);
-                char* end = nullptr;
-                const double d = std::strtod(t.c_str(), &end);
-                if (!t.empty() && end && *end == '\0') return d;
-            }
-            return raw;
-        case FieldType::date:
-            if (auto* s = std::get_if<std::string>(&raw);
-                s && s->size() > 10 && is_valid_date(s->substr(0, 10)) && parse_timestamp(*s)) {
-                note(where + ": timestamp cut to its date");
-                return s->substr(0, 10);
-            }
-            return raw;
-        default:
-            if (auto* i = std::get_if<std::int64_t>(&raw)) return std::to_string(*i);
-            return raw;
-    }
-}
-
-// The API body the legacy row stands for: every settable field of the kind,
-// from the legacy column of the same name (or its legacy name).
-Fields Importer::body_of(Kind kind, std::string_view table, const Row& row) {
-    Fields body;
-    for (const FieldSpec& spec : domain::info(kind).fields) {
-        if (spec.access == domain::Access::system || spec.access == domain::Access::path) continue;
-        std::string_view column = spec.name;
-        if (kind == Kind::block && spec.name == "position") continue;  // from block_order
-        if (kind == Kind::block && spec.name == "duration_sec") column = "duration";
-        if (kind == Kind::script && spec.name == "body") column = "script_text";
-        if (!row.has(column)) continue;
-        if (column != spec.name && !std::holds_alternative<Null>(row.get(column)))
-            note(std::string(table) + "." + std::string(column) + " → " + std::string(spec.name));
-        if (auto v = convert(table, spec, column, row.get(column)))
-            body.push_back({std::string(spec.name), std::move(*v)});
-    }
-    return body;
-}
 
 Result<writer::Applied> Importer::apply(domain::Command command, Fields on_first, Fields on_last) {
     writer::WriteRequest request;
@@ -362,7 +152,8 @@ bool Importer::create(Kind kind, TableCount& count, const Row& row, Fields body,
         const std::string* before = domain::get_string(body, spec.name);
         const std::string* after = domain::get_string(*valid, spec.name);
         if (before && after && *before != *after)
-            note(table + "." + std::string(spec.name) + ": '" + *before + "' → '" + *after + "'");
+            clean_.note(table + "." + std::string(spec.name) + ": '" + *before + "' → '" + *after +
+                        "'");
     }
 
     state_.force_next_id(row.id);
@@ -384,9 +175,9 @@ void Importer::import_clients() {
     TableCount count{"clients"};
     for (const Row& row : read_table(legacy_, "clients")) {
         ++count.read;
-        const std::string created = timestamp(row, "clients", "created_at", "");
-        const std::string updated = timestamp(row, "clients", "updated_at", created);
-        create(Kind::client, count, row, body_of(Kind::client, "clients", row), std::nullopt,
+        const std::string created = clean_.timestamp(row, "clients", "created_at", "");
+        const std::string updated = clean_.timestamp(row, "clients", "updated_at", created);
+        create(Kind::client, count, row, clean_.body_of(Kind::client, "clients", row), std::nullopt,
                created, updated);
     }
     report_.tables.push_back(count);
@@ -397,9 +188,9 @@ void Importer::import_campaigns() {
     campaigns_ = read_table(legacy_, "campaigns");
     for (const Row& row : campaigns_) {
         ++count.read;
-        const std::string created = timestamp(row, "campaigns", "created_at", "");
-        const std::string updated = timestamp(row, "campaigns", "updated_at", created);
-        if (create(Kind::campaign, count, row, body_of(Kind::campaign, "campaigns", row),
+        const std::string created = clean_.timestamp(row, "campaigns", "created_at", "");
+        const std::string updated = clean_.timestamp(row, "campaigns", "updated_at", created);
+        if (create(Kind::campaign, count, row, clean_.body_of(Kind::campaign, "campaigns", row),
                    std::nullopt, created, updated)) {
             for (const auto& slot : domain::resource_slots()) {
                 const std::string* path = row.text(slot.path_column);
@@ -421,10 +212,12 @@ void Importer::import_content() {
     TableCount count{"content_schedule"};
     for (const Row& row : read_table(legacy_, "content_schedule")) {
         ++count.read;
-        const std::string created = timestamp(row, "content_schedule", "created_at", "");
-        const std::string updated = timestamp(row, "content_schedule", "updated_at", created);
-        if (create(Kind::content, count, row, body_of(Kind::content, "content_schedule", row),
-                   std::nullopt, created, updated))
+        const std::string created = clean_.timestamp(row, "content_schedule", "created_at", "");
+        const std::string updated =
+            clean_.timestamp(row, "content_schedule", "updated_at", created);
+        if (create(Kind::content, count, row,
+                   clean_.body_of(Kind::content, "content_schedule", row), std::nullopt, created,
+                   updated))
             content_campaign_[row.id] = row.integer("campaign_id").value_or(0);
     }
     report_.tables.push_back(count);
@@ -446,26 +239,28 @@ void Importer::import_blocks() {
     for (const Row& row : rows) {
         ++count.read;
         const auto content = row.integer("content_id");
-        const std::string created = timestamp(row, "storyboard_blocks", "created_at", "");
-        const std::string updated = row.has("updated_at")
-                                        ? timestamp(row, "storyboard_blocks", "updated_at", created)
-                                        : created;
+        const std::string created = clean_.timestamp(row, "storyboard_blocks", "created_at", "");
+        const std::string updated =
+            row.has("updated_at")
+                ? clean_.timestamp(row, "storyboard_blocks", "updated_at", created)
+                : created;
         if (!content) {
             reject(count, row.id, "content_id is missing");
             continue;
         }
         // Appended in order, each block lands at the end: positions 0..n-1.
-        if (!create(Kind::block, count, row, body_of(Kind::block, "storyboard_blocks", row),
+        if (!create(Kind::block, count, row, clean_.body_of(Kind::block, "storyboard_blocks", row),
                     content, created, updated))
             continue;
         const std::int64_t position = next_position[*content]++;
         if (row.integer("block_order") != position + 1) renumbered.insert(*content);
-        note("storyboard_blocks.block_order (from 1) → position (from 0)");
+        clean_.note("storyboard_blocks.block_order (from 1) → position (from 0)");
     }
     for (auto content : renumbered)
-        note("storyboard_blocks: content " + std::to_string(content) +
-             " had gaps or repeats in block_order; its blocks keep their order with positions "
-             "0..n-1");
+        clean_.note(
+            "storyboard_blocks: content " + std::to_string(content) +
+            " had gaps or repeats in block_order; its blocks keep their order with positions "
+            "0..n-1");
     report_.tables.push_back(count);
 }
 
@@ -483,7 +278,7 @@ void Importer::import_scripts() {
     for (const Row& row : rows) {
         ++count.read;
         const auto content = row.integer("content_id");
-        const std::string created = timestamp(row, "generated_scripts", "created_at", "");
+        const std::string created = clean_.timestamp(row, "generated_scripts", "created_at", "");
         if (!content) {
             reject(count, row.id, "content_id is missing");
             continue;
@@ -491,13 +286,13 @@ void Importer::import_scripts() {
         if (auto campaign = row.integer("campaign_id")) {
             auto it = content_campaign_.find(*content);
             if (it != content_campaign_.end() && it->second != *campaign)
-                note(
+                clean_.note(
                     "generated_scripts.campaign_id: disagrees with the content's campaign; the "
                     "content's is kept");
         }
-        if (create(Kind::script, count, row, body_of(Kind::script, "generated_scripts", row),
+        if (create(Kind::script, count, row, clean_.body_of(Kind::script, "generated_scripts", row),
                    content, created, created))
-            note("generated_scripts.revision: numbered per content by created_at, then id");
+            clean_.note("generated_scripts.revision: numbered per content by created_at, then id");
     }
     report_.tables.push_back(count);
 }
@@ -519,7 +314,7 @@ void Importer::delete_soft_deleted() {
     };
     for (const Row* row : gone) {
         if (!state_.find(Kind::campaign, row->id)) continue;  // rejected earlier
-        const std::string deleted_at = timestamp(*row, "campaigns", "deleted_at", "");
+        const std::string deleted_at = clean_.timestamp(*row, "campaigns", "deleted_at", "");
         auto applied = apply(domain::DeleteEntity{Kind::campaign, row->id, {}}, {},
                              Fields{{"deleted_at", deleted_at}});
         if (!applied) {
@@ -547,7 +342,7 @@ void Importer::delete_soft_deleted() {
                     break;
             }
         }
-        note(
+        clean_.note(
             "campaigns.deleted_at: soft-deleted campaign imported, then deleted with everything "
             "under it (history kept in the log)");
     }
@@ -598,12 +393,12 @@ ImportReport Importer::run() {
     // Grouped by what they are about ("content_schedule.keywords: ..."), in
     // the order each group first appeared.
     std::vector<std::string> groups;
-    for (const auto& [text, n] : notes_) {
+    for (const auto& [text, n] : clean_.notes()) {
         const std::string group = text.substr(0, text.find_first_of(": "));
         if (std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
     }
     for (const auto& group : groups)
-        for (const auto& [text, n] : notes_)
+        for (const auto& [text, n] : clean_.notes())
             if (text.substr(0, text.find_first_of(": ")) == group)
                 report_.cleaned.push_back(text + " (" + std::to_string(n) + ")");
     report_.head = session_.head();

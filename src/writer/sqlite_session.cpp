@@ -2,6 +2,7 @@
 
 #include "omnivibe/core/log.hpp"
 #include "omnivibe/projection/read_model.hpp"
+#include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/migrations.hpp"
 
 namespace omnivibe::writer {

@@ -44,6 +44,7 @@
 #include "omnivibe/json/decode.hpp"
 #include "omnivibe/projection/compare.hpp"
 #include "omnivibe/projection/projector.hpp"
+#include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/log_audit.hpp"
 #include "omnivibe/store/migrations.hpp"
 #include "omnivibe/upload/file_store.hpp"

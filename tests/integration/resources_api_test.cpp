@@ -13,6 +13,7 @@
 #include "integration/upload_helpers.hpp"
 #include "omnivibe/core/sha256.hpp"
 #include "omnivibe/projection/projector.hpp"
+#include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/migrations.hpp"
 #include "store/store_fixture.hpp"
 #include "support/test_server.hpp"

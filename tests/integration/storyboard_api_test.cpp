@@ -10,6 +10,7 @@
 #include "integration/api_helpers.hpp"
 #include "integration/upload_helpers.hpp"
 #include "omnivibe/projection/projector.hpp"
+#include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/migrations.hpp"
 #include "store/store_fixture.hpp"
 #include "support/test_server.hpp"

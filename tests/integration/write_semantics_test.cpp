@@ -5,6 +5,7 @@
 
 #include "integration/api_helpers.hpp"
 #include "omnivibe/projection/projector.hpp"
+#include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/migrations.hpp"
 #include "store/store_fixture.hpp"
 #include "support/eventually.hpp"

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "omnivibe/projection/read_model.hpp"
+#include "omnivibe/projection/rebuild.hpp"
 #include "projection/projection_harness.hpp"
 
 using namespace omnivibe;

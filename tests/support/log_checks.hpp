@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "omnivibe/json/decode.hpp"
+#include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/event_store.hpp"
 #include "store/store_fixture.hpp"
 

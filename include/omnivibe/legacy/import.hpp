@@ -5,10 +5,10 @@
 // Every legacy row becomes the event the API would have written for it, built
 // the same way: the row's values are cleaned (SQLite timestamps to RFC 3339,
 // enum case, comma-separated keywords, 1-based block order, renamed columns,
-// NULL where a default exists), validated with domain::validate, decided with
-// domain::decide (references, unique names, revisions, positions, cascades)
-// against the database being filled, appended through store::EventStore and
-// projected by projection::Projector, all in one transaction. Ids are kept:
+// NULL where a default exists), validated with domain::validate, then applied
+// through the server's own write path (writer::Applier: decide — references,
+// unique names, revisions, positions, cascades — against the database being
+// filled, append, project), all in one transaction. Ids are kept:
 // decide() is asked for the legacy id instead of the next free one. Legacy
 // timestamps travel in the created event's data (created_at, updated_at), as
 // the Projector and evolve() expect; the events themselves are recorded at
