@@ -92,53 +92,9 @@ Status check_unique_name(const StateView& state, const Fields& fields,
     return {};
 }
 
-EventType created_type(Kind k) {
-    switch (k) {
-        case Kind::client:
-            return EventType::client_created;
-        case Kind::campaign:
-            return EventType::campaign_created;
-        case Kind::content:
-            return EventType::content_created;
-        case Kind::block:
-            return EventType::block_added;
-        case Kind::script:
-            return EventType::script_generated;
-    }
-    return EventType::client_created;
-}
-
-EventType updated_type(Kind k) {
-    switch (k) {
-        case Kind::client:
-            return EventType::client_updated;
-        case Kind::campaign:
-            return EventType::campaign_updated;
-        case Kind::content:
-            return EventType::content_updated;
-        case Kind::block:
-            return EventType::block_updated;
-        case Kind::script:
-            return EventType::script_status_changed;
-    }
-    return EventType::client_updated;
-}
-
-EventType deleted_type(Kind k) {
-    switch (k) {
-        case Kind::client:
-            return EventType::client_deleted;
-        case Kind::campaign:
-            return EventType::campaign_deleted;
-        case Kind::content:
-            return EventType::content_deleted;
-        case Kind::block:
-            return EventType::block_removed;
-        case Kind::script:
-            return EventType::script_deleted;
-    }
-    return EventType::client_deleted;
-}
+EventType created_type(Kind k) { return lifecycle_event(k, Lifecycle::created); }
+EventType updated_type(Kind k) { return lifecycle_event(k, Lifecycle::updated); }
+EventType deleted_type(Kind k) { return lifecycle_event(k, Lifecycle::deleted); }
 
 Result<Decision> create(const StateView& state, const CreateEntity& cmd) {
     Fields fields = cmd.fields;

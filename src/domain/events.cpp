@@ -10,28 +10,31 @@ struct TypeRow {
     EventType type;
     std::string_view name;
     Kind kind;
+    Lifecycle role;
 };
 
 // The wire names. Append new rows; never rename or reuse one.
 constexpr TypeRow kTypes[] = {
-    {EventType::client_created, "client.created", Kind::client},
-    {EventType::client_updated, "client.updated", Kind::client},
-    {EventType::client_deleted, "client.deleted", Kind::client},
-    {EventType::campaign_created, "campaign.created", Kind::campaign},
-    {EventType::campaign_updated, "campaign.updated", Kind::campaign},
-    {EventType::campaign_deleted, "campaign.deleted", Kind::campaign},
-    {EventType::campaign_resource_attached, "campaign.resource_attached", Kind::campaign},
-    {EventType::campaign_resource_detached, "campaign.resource_detached", Kind::campaign},
-    {EventType::content_created, "content.created", Kind::content},
-    {EventType::content_updated, "content.updated", Kind::content},
-    {EventType::content_deleted, "content.deleted", Kind::content},
-    {EventType::block_added, "storyboard.block_added", Kind::block},
-    {EventType::block_updated, "storyboard.block_updated", Kind::block},
-    {EventType::block_removed, "storyboard.block_removed", Kind::block},
-    {EventType::blocks_reordered, "storyboard.blocks_reordered", Kind::content},
-    {EventType::script_generated, "script.generated", Kind::script},
-    {EventType::script_status_changed, "script.status_changed", Kind::script},
-    {EventType::script_deleted, "script.deleted", Kind::script},
+    {EventType::client_created, "client.created", Kind::client, Lifecycle::created},
+    {EventType::client_updated, "client.updated", Kind::client, Lifecycle::updated},
+    {EventType::client_deleted, "client.deleted", Kind::client, Lifecycle::deleted},
+    {EventType::campaign_created, "campaign.created", Kind::campaign, Lifecycle::created},
+    {EventType::campaign_updated, "campaign.updated", Kind::campaign, Lifecycle::updated},
+    {EventType::campaign_deleted, "campaign.deleted", Kind::campaign, Lifecycle::deleted},
+    {EventType::campaign_resource_attached, "campaign.resource_attached", Kind::campaign,
+     Lifecycle::other},
+    {EventType::campaign_resource_detached, "campaign.resource_detached", Kind::campaign,
+     Lifecycle::other},
+    {EventType::content_created, "content.created", Kind::content, Lifecycle::created},
+    {EventType::content_updated, "content.updated", Kind::content, Lifecycle::updated},
+    {EventType::content_deleted, "content.deleted", Kind::content, Lifecycle::deleted},
+    {EventType::block_added, "storyboard.block_added", Kind::block, Lifecycle::created},
+    {EventType::block_updated, "storyboard.block_updated", Kind::block, Lifecycle::updated},
+    {EventType::block_removed, "storyboard.block_removed", Kind::block, Lifecycle::deleted},
+    {EventType::blocks_reordered, "storyboard.blocks_reordered", Kind::content, Lifecycle::other},
+    {EventType::script_generated, "script.generated", Kind::script, Lifecycle::created},
+    {EventType::script_status_changed, "script.status_changed", Kind::script, Lifecycle::updated},
+    {EventType::script_deleted, "script.deleted", Kind::script, Lifecycle::deleted},
 };
 
 constexpr EventType kAll[] = {
@@ -68,6 +71,15 @@ std::optional<EventType> event_type_from_name(std::string_view name) {
 }
 
 Kind stream_kind(EventType type) { return kTypes[static_cast<int>(type)].kind; }
+
+Lifecycle lifecycle(EventType type) { return kTypes[static_cast<int>(type)].role; }
+
+EventType lifecycle_event(Kind kind, Lifecycle role) {
+    for (const auto& row : kTypes)
+        if (row.kind == kind && row.role == role) return row.type;
+    // Every kind has a created, an updated and a deleted row (tests/domain/events_test.cpp).
+    return EventType::client_created;
+}
 
 std::span<const EventType> all_event_types() { return kAll; }
 

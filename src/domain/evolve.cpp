@@ -14,12 +14,8 @@ std::string stamp(const Event& ev, std::string_view field) {
 }  // namespace
 
 void evolve(std::optional<Entity>& state, const Event& ev) {
-    switch (ev.type) {
-        case EventType::client_created:
-        case EventType::campaign_created:
-        case EventType::content_created:
-        case EventType::block_added:
-        case EventType::script_generated: {
+    switch (lifecycle(ev.type)) {
+        case Lifecycle::created: {
             Entity e;
             e.kind = ev.kind;
             e.id = ev.entity_id;
@@ -31,14 +27,11 @@ void evolve(std::optional<Entity>& state, const Event& ev) {
             state = std::move(e);
             return;
         }
-        case EventType::client_deleted:
-        case EventType::campaign_deleted:
-        case EventType::content_deleted:
-        case EventType::block_removed:
-        case EventType::script_deleted:
+        case Lifecycle::deleted:
             state.reset();
             return;
-        default:
+        case Lifecycle::updated:
+        case Lifecycle::other:
             break;
     }
     if (!state) return;

@@ -96,7 +96,9 @@ Result<Applied> Applier::apply_unit(WriteSession& session, const WriteRequest& r
                 applied.entity = projection::created_entity(*created);
             } else {
                 applied.entity = session.entity(decision->kind, decision->id);
-                if (!applied.entity) return internal("the written entity was not found");
+                // A deletion leaves nothing to show; anything else must be there.
+                if (!applied.entity && decision->outcome != domain::Decision::Outcome::deleted)
+                    return internal("the written entity was not found");
             }
             break;
         case View::id_only:

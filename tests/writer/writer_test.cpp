@@ -6,6 +6,7 @@
 
 #include "omnivibe/projection/projector.hpp"
 #include "omnivibe/projection/read_model.hpp"
+#include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/migrations.hpp"
 #include "store/store_fixture.hpp"
 #include "support/test_server.hpp"
@@ -137,6 +138,19 @@ BOOST_FIXTURE_TEST_CASE(an_idempotency_key_replays_the_stored_response, WriterFi
     auto reused = submit_and_wait(std::move(other));
     BOOST_REQUIRE(!reused);
     BOOST_TEST(reused.error().code == ErrorCode::idempotency_key_reused);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_deletion_asked_for_its_entity_answers_with_none, WriterFixture) {
+    BOOST_REQUIRE(submit_and_wait(create_client("Acme")));
+    writer::WriteRequest del;
+    del.command = DeleteEntity{Kind::client, 1, std::nullopt};
+    del.meta.actor = "tester";
+    del.view = writer::View::entity;  // not what the DELETE route asks, but not an error
+    auto r = submit_and_wait(std::move(del));
+    BOOST_REQUIRE_MESSAGE(r.has_value(), (r ? std::string() : r.error().detail));
+    BOOST_TEST((r->outcome == Decision::Outcome::deleted));
+    BOOST_TEST(!r->entity);
+    BOOST_TEST(r->seq == 2);
 }
 
 BOOST_AUTO_TEST_CASE(a_restarted_writer_continues_the_log) {

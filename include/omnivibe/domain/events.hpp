@@ -40,6 +40,13 @@ std::string_view type_name(EventType type);
 std::optional<EventType> event_type_from_name(std::string_view name);
 /// The kind of stream the event is appended to.
 Kind stream_kind(EventType type);
+/// What an event does to the entity of its stream: creates, updates or deletes
+/// it, or something of its own (a resource attached, blocks reordered).
+enum class Lifecycle { created, updated, deleted, other };
+/// The role of a type in its entity's life, from the one table of types.
+Lifecycle lifecycle(EventType type);
+/// The type that creates, updates or deletes an entity of `kind` (not `other`).
+EventType lifecycle_event(Kind kind, Lifecycle role);
 /// Every type, in table order.
 std::span<const EventType> all_event_types();
 

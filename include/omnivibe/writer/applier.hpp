@@ -32,7 +32,7 @@ class WriteSession;
 
 /// What the caller wants to see of the state after its command.
 enum class View {
-    entity,      ///< the entity the command is about, with its computed fields
+    entity,      ///< the entity the command is about, with its computed fields (none if deleted)
     id_only,     ///< nothing but its id (deletions)
     storyboard,  ///< the content's blocks in order
     resource,    ///< the campaign's resource in the request's slot
