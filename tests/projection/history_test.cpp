@@ -75,15 +75,8 @@ BOOST_AUTO_TEST_CASE(as_of_gives_what_the_read_model_showed_right_after_each_eve
     r.run(
         UpdateEntity{Kind::campaign, autumn, {{"client_id", beta}}, std::nullopt});  // moves client
     r.run(UpdateEntity{Kind::content, soups, {{"campaign_id", spring}}, std::nullopt});
-    r.run(AttachResource{spring,
-                         {{"resource_type", std::string("intro")},
-                          {"filename", std::string("a.mp4")},
-                          {"content_type", std::string("video/mp4")},
-                          {"size", std::int64_t{10}},
-                          {"sha256", std::string("ab")},
-                          {"duration", 3.5},
-                          {"path", std::string("/files/ab")}},
-                         std::nullopt});
+    r.run(
+        AttachResource{spring, test::attached_file("intro", "a.mp4", 10, "ab", 3.5), std::nullopt});
     r.run(DeleteEntity{Kind::block, b3, std::nullopt});
     r.run(UpdateEntity{Kind::client, acme, {{"notes", std::string("VIP")}}, std::nullopt});
     r.run(DeleteEntity{Kind::content, salads, std::nullopt});  // cascades to blocks and scripts

@@ -15,6 +15,19 @@
 
 namespace omnivibe::test {
 
+/// The fields of an uploaded file as AttachResource carries them; stored
+/// content-addressed, so its path is "/files/<sha256>".
+inline domain::Fields attached_file(std::string type, std::string filename, std::int64_t size,
+                                    std::string sha256, double duration) {
+    return {{"resource_type", std::move(type)},
+            {"filename", std::move(filename)},
+            {"content_type", std::string("video/mp4")},
+            {"size", size},
+            {"sha256", sha256},
+            {"duration", duration},
+            {"path", "/files/" + sha256}};
+}
+
 struct ProjectionHarness {
     WriterDb w;
     writer::SqliteSession session{*w.db};

@@ -143,14 +143,7 @@ BOOST_AUTO_TEST_CASE(resources_set_and_clear_the_campaign_paths) {
     Harness h;
     h.create(Kind::client, R"({"name":"A"})");
     auto campaign = h.create(Kind::campaign, R"({"client_id":1,"name":"S"})");
-    h.run(AttachResource{campaign,
-                         {{"resource_type", std::string("ending")},
-                          {"filename", std::string("e.mp4")},
-                          {"content_type", std::string("video/mp4")},
-                          {"size", std::int64_t{5}},
-                          {"sha256", std::string("cd")},
-                          {"duration", 2.0},
-                          {"path", std::string("/files/cd")}},
+    h.run(AttachResource{campaign, test::attached_file("ending", "e.mp4", 5, "cd", 2.0),
                          std::nullopt});
     auto e = projection::load_entity(*h.w.db, Kind::campaign, campaign);
     BOOST_TEST(*get_string(e->fields, "outro_video_path") == "/files/cd");
