@@ -32,19 +32,20 @@ store::EventRow row(std::int64_t seq) {
 }
 
 // The log as the writer keeps it: an event is in it (committed) before the
-// hub is handed it, as the writer publishes only after COMMIT.
+// hub is handed it, as the writer publishes only after COMMIT, and batches
+// reach the hub in commit order, as the one writer thread hands them over.
+// Publishing outside the lock would let two appenders hand their batches over
+// out of order, which the real writer never does.
 class Log {
   public:
     explicit Log(feed::Hub& hub) : hub_(hub) {}
 
     void append(std::int64_t count) {
+        std::lock_guard lock(mutex_);
         std::vector<store::EventRow> batch;
-        {
-            std::lock_guard lock(mutex_);
-            for (std::int64_t i = 0; i < count; ++i) {
-                rows_.push_back(row(static_cast<std::int64_t>(rows_.size()) + 1));
-                batch.push_back(rows_.back());
-            }
+        for (std::int64_t i = 0; i < count; ++i) {
+            rows_.push_back(row(static_cast<std::int64_t>(rows_.size()) + 1));
+            batch.push_back(rows_.back());
         }
         hub_.publish(std::move(batch));
     }
