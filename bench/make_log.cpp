@@ -17,8 +17,9 @@
 
 #include "omnivibe/domain/validation.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "omnivibe/writer/applier.hpp"
-#include "omnivibe/writer/sqlite_session.hpp"
+#include "omnivibe/writer/db_session.hpp"
 
 namespace {
 
@@ -29,7 +30,7 @@ class Generator {
   public:
     explicit Generator(store::Db& db) : session_(db) {}
 
-    writer::SqliteSession& session() { return session_; }
+    writer::DbSession& session() { return session_; }
     std::int64_t events() const { return session_.head().seq; }
 
     std::int64_t create(Kind kind, Fields body, std::optional<std::int64_t> parent = {}) {
@@ -55,7 +56,7 @@ class Generator {
 
   private:
     static constexpr const char* kActors[] = {"alice", "bob", "carol", "frontend"};
-    writer::SqliteSession session_;
+    writer::DbSession session_;
     writer::Applier applier_;
     UnixMillis clock_ = 1769904000000;  // 2026-02-01T00:00:00Z
 };
@@ -135,7 +136,7 @@ int main(int argc, char** argv) {
         std::cerr << path << " already exists\n";
         return 2;
     }
-    auto db = store::Db::open(path, store::OpenMode::read_write);
+    auto db = store::SqliteDb::open(path, store::OpenMode::read_write);
     if (!db) {
         std::cerr << db.error().detail << "\n";
         return 3;

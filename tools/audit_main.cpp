@@ -13,6 +13,7 @@
 #include "omnivibe/json/encode.hpp"
 #include "omnivibe/store/event_store.hpp"
 #include "omnivibe/store/log_audit.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace {
 
@@ -49,7 +50,7 @@ std::string show(const std::optional<domain::Value>& v) {
     return std::string(w.view());
 }
 
-int run_verify(store::Db& db, const std::string& expect) {
+int run_verify(store::SqliteDb& db, const std::string& expect) {
     std::optional<store::Anchor> anchor;
     if (!expect.empty()) {
         anchor = store::parse_anchor(expect);
@@ -57,7 +58,7 @@ int run_verify(store::Db& db, const std::string& expect) {
             return cli::fail(kTool, "--expect wants SEQ:HASH, e.g. 1200:<64 hex digits>",
                              cli::kUsage);
     }
-    store::Tx snapshot(db, store::Tx::Kind::deferred);
+    store::Tx snapshot(db, store::Tx::Kind::snapshot);
     const auto guards = store::check_guards(db);
     cli::ProgressBar bar("verifying");
     const auto check =
@@ -89,8 +90,8 @@ int run_verify(store::Db& db, const std::string& expect) {
     return ok ? cli::kOk : cli::kFailed;
 }
 
-int run_head(store::Db& db) {
-    store::Stmt s(db.handle(), "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
+int run_head(store::SqliteDb& db) {
+    store::SqliteStmt s(db.handle(), "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
     if (s.step())
         std::cout << s.column_int(0) << " " << s.column_text(1) << "\n";
     else
@@ -98,7 +99,7 @@ int run_head(store::Db& db) {
     return cli::kOk;
 }
 
-int run_history(store::Db& db, const std::vector<std::string>& args) {
+int run_history(store::SqliteDb& db, const std::vector<std::string>& args) {
     if (args.size() != 2)
         return cli::fail(kTool, "history wants ENTITY ID, e.g. history campaign 3", cli::kUsage);
     const auto kind = domain::kind_from_name(args[0]);
@@ -163,7 +164,7 @@ int run_history(store::Db& db, const std::vector<std::string>& args) {
     return cli::kOk;
 }
 
-int run_log(store::Db& db, std::int64_t after, std::int64_t limit, bool as_json) {
+int run_log(store::SqliteDb& db, std::int64_t after, std::int64_t limit, bool as_json) {
     store::EventQuery q;
     q.after = after;
     std::int64_t left = limit > 0 ? limit : INT64_MAX;
@@ -191,9 +192,9 @@ int run_log(store::Db& db, std::int64_t after, std::int64_t limit, bool as_json)
     return cli::kOk;
 }
 
-void print_counts(store::Db& db, std::string_view title, const std::string& sql) {
+void print_counts(store::SqliteDb& db, std::string_view title, const std::string& sql) {
     std::cout << "\n" << title << ":\n";
-    store::Stmt s(db.handle(), sql);
+    store::SqliteStmt s(db.handle(), sql);
     std::vector<std::pair<std::string, std::int64_t>> rows;
     std::size_t width = 0;
     while (s.step()) {
@@ -208,11 +209,12 @@ void print_counts(store::Db& db, std::string_view title, const std::string& sql)
     }
 }
 
-int run_stats(store::Db& db) {
-    store::Tx snapshot(db, store::Tx::Kind::deferred);
-    store::Stmt s(db.handle(),
-                  "SELECT count(*), min(recorded_at), max(recorded_at), count(DISTINCT stream) "
-                  "FROM events");
+int run_stats(store::SqliteDb& db) {
+    store::Tx snapshot(db, store::Tx::Kind::snapshot);
+    store::SqliteStmt s(
+        db.handle(),
+        "SELECT count(*), min(recorded_at), max(recorded_at), count(DISTINCT stream) "
+        "FROM events");
     s.step();
     std::cout << "events: " << cli::thousands(s.column_int(0)) << " in "
               << cli::thousands(s.column_int(3)) << " streams";
@@ -283,7 +285,7 @@ int main(int argc, char** argv) {
 
     auto opened = cli::open_existing(db, store::OpenMode::read_only);
     if (!opened) return cli::fail(kTool, opened.error());
-    store::Db& d = **opened;
+    store::SqliteDb& d = **opened;
     try {
         if (command == "verify") return run_verify(d, expect);
         if (command == "head") return run_head(d);

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "omnivibe/store/db_lock.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::cli {
 
@@ -27,11 +28,11 @@ Inspection inspect(const std::string& path) {
         std::string_view(magic, 16) != std::string_view("SQLite format 3\0", 16))
         return {FileKind::not_sqlite, path + " is not a SQLite database"};
 
-    auto db = store::Db::open(path, store::OpenMode::read_only);
+    auto db = store::SqliteDb::open(path, store::OpenMode::read_only);
     if (!db) return {FileKind::not_sqlite, db.error().detail};
     try {
-        store::Stmt s((*db)->handle(),
-                      "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+        store::SqliteStmt s((*db)->handle(),
+                            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
         bool events = false, migrations = false;
         std::string names;
         int shown = 0;
@@ -58,10 +59,11 @@ Inspection inspect(const std::string& path) {
     }
 }
 
-Result<std::unique_ptr<store::Db>> open_existing(const std::string& path, store::OpenMode mode) {
+Result<std::unique_ptr<store::SqliteDb>> open_existing(const std::string& path,
+                                                       store::OpenMode mode) {
     const Inspection what = inspect(path);
     if (what.kind != FileKind::omnivibe) return Error::make(ErrorCode::not_found, what.detail);
-    return store::Db::open(path, mode);
+    return store::SqliteDb::open(path, mode);
 }
 
 int fail(std::string_view tool, std::string_view message, int code) {

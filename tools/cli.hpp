@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "omnivibe/core/result.hpp"
-#include "omnivibe/store/db.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::cli {
 
@@ -36,7 +36,8 @@ Inspection inspect(const std::string& path);
 
 /// Opens an existing omnivibe database, or fails with a sentence saying why
 /// the file is not one.
-Result<std::unique_ptr<store::Db>> open_existing(const std::string& path, store::OpenMode mode);
+Result<std::unique_ptr<store::SqliteDb>> open_existing(const std::string& path,
+                                                       store::OpenMode mode);
 
 /// Prints "<tool>: <detail>" on stderr and returns the exit code for the error.
 int fail(std::string_view tool, const Error& error);

@@ -13,6 +13,7 @@
 #include "omnivibe/store/db_lock.hpp"
 #include "omnivibe/store/event_store.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace {
 
@@ -96,7 +97,7 @@ int main(int argc, char** argv) {
         return cli::fail(kTool, legacy_path + " is already an omnivibe database", cli::kDatabase);
     if (legacy_kind.kind != cli::FileKind::foreign)
         return cli::fail(kTool, legacy_kind.detail, cli::kDatabase);
-    auto legacy = store::Db::open(legacy_path, store::OpenMode::read_only);
+    auto legacy = store::SqliteDb::open(legacy_path, store::OpenMode::read_only);
     if (!legacy) return cli::fail(kTool, legacy.error());
     if (auto st = legacy::check_legacy_layout(**legacy); !st)
         return cli::fail(kTool, legacy_path + ": " + st.error().detail, cli::kDatabase);
@@ -119,8 +120,8 @@ int main(int argc, char** argv) {
     }
     const mode_t old_mask = ::umask(077);
     auto lock = store::DbLock::acquire(db_path, "omnivibe-import");
-    auto target = lock ? store::Db::open(db_path, store::OpenMode::read_write)
-                       : Result<std::unique_ptr<store::Db>>(lock.error());
+    auto target = lock ? store::SqliteDb::open(db_path, store::OpenMode::read_write)
+                       : Result<std::unique_ptr<store::SqliteDb>>(lock.error());
     ::umask(old_mask);
     if (!target) return cli::fail(kTool, target.error());
     try {

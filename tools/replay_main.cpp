@@ -17,6 +17,7 @@
 #include "omnivibe/store/event_store.hpp"
 #include "omnivibe/store/log_audit.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace {
 
@@ -48,9 +49,9 @@ constexpr const char* kUsage =
     "\n";
 
 // A writer connection on a fresh database file, migrated, created owner-only.
-Result<std::unique_ptr<store::Db>> create_database(const std::string& path, bool scratch) {
+Result<std::unique_ptr<store::SqliteDb>> create_database(const std::string& path, bool scratch) {
     const mode_t old_mask = ::umask(077);
-    auto db = store::Db::open(path, store::OpenMode::read_write);
+    auto db = store::SqliteDb::open(path, store::OpenMode::read_write);
     ::umask(old_mask);
     if (!db) return db;
     try {
@@ -90,7 +91,7 @@ int rebuild_in_place(const std::string& path) {
         return cli::fail(kTool, what.detail, cli::kDatabase);
     auto lock = store::DbLock::acquire(path, "omnivibe-replay");
     if (!lock) return cli::fail(kTool, lock.error());
-    auto db = store::Db::open(path, store::OpenMode::read_write);
+    auto db = store::SqliteDb::open(path, store::OpenMode::read_write);
     if (!db) return cli::fail(kTool, db.error());
     try {
         store::register_writer_guard(**db);
@@ -131,13 +132,13 @@ int verify(const std::string& path, const std::string& scratch_dir) {
         // One snapshot of the live database: its head, then its read tables.
         // Events up to that head never change, so the scratch copy may read
         // them through its own connection.
-        store::Tx snapshot(**live, store::Tx::Kind::deferred);
+        store::Tx snapshot(**live, store::Tx::Kind::snapshot);
         const std::int64_t head = store::log_head(**live);
         cli::ProgressBar bar("replaying");
         double seconds = 0;
         auto rebuilt = replay_copy(path, scratch, head, true, bar, seconds);
         if (!rebuilt) return cli::fail(kTool, rebuilt.error());
-        auto copy = store::Db::open(scratch, store::OpenMode::read_only);
+        auto copy = store::SqliteDb::open(scratch, store::OpenMode::read_only);
         if (!copy) return cli::fail(kTool, copy.error());
         const auto cmp = projection::compare_read_tables(**live, **copy);
         snapshot.commit();
@@ -187,7 +188,7 @@ int point_in_time(const std::string& path, std::int64_t to, const std::string& o
         cli::remove_database(out);
         return cli::fail(kTool, rebuilt.error());
     }
-    auto copy = store::Db::open(out, store::OpenMode::read_write);
+    auto copy = store::SqliteDb::open(out, store::OpenMode::read_write);
     std::string hash;
     if (copy) {
         store::EventQuery last;

@@ -33,7 +33,7 @@ struct Server::Impl {
     explicit Impl(ServerOptions o)
         : options(std::move(o)),
           hub(feed::HubOptions{std::chrono::seconds(options.service.sse_heartbeat_seconds)}),
-          reads(options.service.db_path),
+          reads(store::ReadPool::sqlite(options.service.db_path)),
           writer(
               writer::WriterOptions{options.service.db_path, options.durability},
               [this](std::vector<store::EventRow>&& rows) { publish(std::move(rows)); },

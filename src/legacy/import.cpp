@@ -12,8 +12,9 @@
 #include "omnivibe/domain/validation.hpp"
 #include "omnivibe/json/decode.hpp"
 #include "omnivibe/json/encode.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "omnivibe/writer/applier.hpp"
-#include "omnivibe/writer/sqlite_session.hpp"
+#include "omnivibe/writer/db_session.hpp"
 #include "value_cleaner.hpp"
 
 namespace omnivibe::legacy {
@@ -60,7 +61,7 @@ class ImportState final : public domain::StateView {
 
 class Importer {
   public:
-    Importer(store::Db& legacy, store::Db& target, const ImportOptions& options)
+    Importer(store::SqliteDb& legacy, store::Db& target, const ImportOptions& options)
         : legacy_(legacy),
           options_(options),
           session_(target),
@@ -90,9 +91,9 @@ class Importer {
     void delete_soft_deleted();
     void report_resources();
 
-    store::Db& legacy_;
+    store::SqliteDb& legacy_;
     const ImportOptions& options_;
-    writer::SqliteSession session_;
+    writer::DbSession session_;
     writer::Applier applier_;
     ImportState state_;
     UnixMillis now_ = 0;
@@ -413,7 +414,7 @@ ImportReport Importer::run() {
 
 }  // namespace
 
-Status check_legacy_layout(store::Db& legacy) {
+Status check_legacy_layout(store::SqliteDb& legacy) {
     try {
         for (auto table : kRequiredTables)
             if (!table_exists(legacy, table))
@@ -429,7 +430,7 @@ Status check_legacy_layout(store::Db& legacy) {
     }
 }
 
-Result<ImportReport> import_legacy(store::Db& legacy, store::Db& target,
+Result<ImportReport> import_legacy(store::SqliteDb& legacy, store::Db& target,
                                    const ImportOptions& options) {
     try {
         if (store::log_head(target) != 0)

@@ -5,6 +5,7 @@
 #include "omnivibe/json/decode.hpp"
 #include "omnivibe/json/encode.hpp"
 #include "omnivibe/json/writer.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::legacy {
 
@@ -26,31 +27,32 @@ std::string trim(std::string_view s) {
 
 }  // namespace
 
-bool table_exists(store::Db& db, std::string_view table) {
-    store::Stmt s(db.handle(), "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+bool table_exists(store::SqliteDb& db, std::string_view table) {
+    store::SqliteStmt s(db.handle(),
+                        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
     s.bind(1, table);
     return s.step();
 }
 
-std::vector<Row> read_table(store::Db& db, std::string_view table) {
+std::vector<Row> read_table(store::SqliteDb& db, std::string_view table) {
     std::vector<Row> rows;
     if (!table_exists(db, table)) return rows;
-    store::Stmt s(db.handle(), "SELECT * FROM \"" + std::string(table) + "\" ORDER BY id");
+    store::SqliteStmt s(db.handle(), "SELECT * FROM \"" + std::string(table) + "\" ORDER BY id");
     while (s.step()) {
         Row r;
         for (int c = 0; c < s.column_count(); ++c) {
             Value v;
             switch (s.column_type(c)) {
-                case SQLITE_NULL:
+                case store::ColumnType::null:
                     v = Null{};
                     break;
-                case SQLITE_INTEGER:
+                case store::ColumnType::integer:
                     v = s.column_int(c);
                     break;
-                case SQLITE_FLOAT:
+                case store::ColumnType::real:
                     v = s.column_double(c);
                     break;
-                case SQLITE_BLOB:
+                case store::ColumnType::blob:
                     v = domain::Unsupported{"binary data"};
                     break;
                 default:

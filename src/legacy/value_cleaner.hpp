@@ -18,7 +18,7 @@
 #include "omnivibe/core/text.hpp"
 #include "omnivibe/domain/schema.hpp"
 #include "omnivibe/domain/value.hpp"
-#include "omnivibe/store/db.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::legacy {
 
@@ -47,9 +47,9 @@ struct Row {
 };
 
 /// Whether the legacy database has this table.
-bool table_exists(store::Db& db, std::string_view table);
+bool table_exists(store::SqliteDb& db, std::string_view table);
 /// Every row of a table by id; none when the table is missing.
-std::vector<Row> read_table(store::Db& db, std::string_view table);
+std::vector<Row> read_table(store::SqliteDb& db, std::string_view table);
 /// A value as a report shows it: strings in single quotes, the rest as JSON.
 std::string quoted(const domain::Value& v);
 

@@ -6,13 +6,14 @@
 #include <optional>
 
 #include "omnivibe/projection/projector.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::projection {
 
 namespace {
 
 struct Cell {
-    int type = SQLITE_NULL;
+    store::ColumnType type = store::ColumnType::null;
     std::int64_t i = 0;
     double d = 0;
     std::string text;  ///< TEXT and BLOB bytes
@@ -20,11 +21,11 @@ struct Cell {
     bool operator==(const Cell& o) const {
         if (type != o.type) return false;
         switch (type) {
-            case SQLITE_INTEGER:
+            case store::ColumnType::integer:
                 return i == o.i;
-            case SQLITE_FLOAT:
+            case store::ColumnType::real:
                 return d == o.d || std::memcmp(&d, &o.d, sizeof d) == 0;
-            case SQLITE_NULL:
+            case store::ColumnType::null:
                 return true;
             default:
                 return text == o.text;
@@ -36,20 +37,15 @@ Cell read_cell(const store::Stmt& s, int col) {
     Cell c;
     c.type = s.column_type(col);
     switch (c.type) {
-        case SQLITE_INTEGER:
+        case store::ColumnType::integer:
             c.i = s.column_int(col);
             break;
-        case SQLITE_FLOAT:
+        case store::ColumnType::real:
             c.d = s.column_double(col);
             break;
-        case SQLITE_NULL:
+        case store::ColumnType::null:
             break;
-        case SQLITE_BLOB: {
-            const auto* p = static_cast<const char*>(sqlite3_column_blob(s.handle(), col));
-            c.text.assign(p ? p : "",
-                          static_cast<std::size_t>(sqlite3_column_bytes(s.handle(), col)));
-            break;
-        }
+        case store::ColumnType::blob:
         default:
             c.text = s.column_text(col);
     }
@@ -58,14 +54,14 @@ Cell read_cell(const store::Stmt& s, int col) {
 
 // SQLite's order for keys of one column: NULL < numbers < text < blob;
 // text by bytes (BINARY collation), as ORDER BY produced them.
-int rank(int type) {
+int rank(store::ColumnType type) {
     switch (type) {
-        case SQLITE_NULL:
+        case store::ColumnType::null:
             return 0;
-        case SQLITE_INTEGER:
-        case SQLITE_FLOAT:
+        case store::ColumnType::integer:
+        case store::ColumnType::real:
             return 1;
-        case SQLITE_TEXT:
+        case store::ColumnType::text:
             return 2;
         default:
             return 3;
@@ -78,9 +74,9 @@ int compare_cells(const Cell& a, const Cell& b) {
         case 0:
             return 0;
         case 1: {
-            const double x = a.type == SQLITE_INTEGER ? static_cast<double>(a.i) : a.d;
-            const double y = b.type == SQLITE_INTEGER ? static_cast<double>(b.i) : b.d;
-            if (a.type == SQLITE_INTEGER && b.type == SQLITE_INTEGER)
+            const double x = a.type == store::ColumnType::integer ? static_cast<double>(a.i) : a.d;
+            const double y = b.type == store::ColumnType::integer ? static_cast<double>(b.i) : b.d;
+            if (a.type == store::ColumnType::integer && b.type == store::ColumnType::integer)
                 return a.i < b.i ? -1 : a.i > b.i ? 1 : 0;
             return x < y ? -1 : x > y ? 1 : 0;
         }
@@ -93,11 +89,11 @@ int compare_cells(const Cell& a, const Cell& b) {
 
 std::string literal(const Cell& c) {
     switch (c.type) {
-        case SQLITE_NULL:
+        case store::ColumnType::null:
             return "NULL";
-        case SQLITE_INTEGER:
+        case store::ColumnType::integer:
             return std::to_string(c.i);
-        case SQLITE_FLOAT: {
+        case store::ColumnType::real: {
             char buf[32];
             std::snprintf(buf, sizeof buf, "%.17g", c.d);
             return buf;
@@ -120,10 +116,10 @@ struct Layout {
     std::vector<int> key;  ///< indexes into columns, in primary-key order
 };
 
-Layout layout_of(store::Db& db, std::string_view table) {
+Layout layout_of(store::SqliteDb& db, std::string_view table) {
     Layout l;
     std::vector<std::pair<int, int>> pk;  // (pk position, column index)
-    store::Stmt s(db.handle(), "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid");
+    store::SqliteStmt s(db.handle(), "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid");
     s.bind(1, table);
     while (s.step()) {
         if (s.column_int(1) > 0)
@@ -139,7 +135,7 @@ using Row = std::vector<Cell>;
 
 class TableReader {
   public:
-    TableReader(store::Db& db, const std::string& sql, std::size_t width)
+    TableReader(store::SqliteDb& db, const std::string& sql, std::size_t width)
         : stmt_(db.handle(), sql), width_(width) {
         advance();
     }
@@ -154,7 +150,7 @@ class TableReader {
     }
 
   private:
-    store::Stmt stmt_;
+    store::SqliteStmt stmt_;
     std::size_t width_;
     std::optional<Row> row_;
 };
@@ -171,7 +167,7 @@ std::string describe(const RowDifference& d) {
     return out + d.column + ": live " + d.live + ", rebuilt " + d.rebuilt;
 }
 
-Comparison compare_read_tables(store::Db& live, store::Db& rebuilt, std::size_t limit) {
+Comparison compare_read_tables(store::SqliteDb& live, store::SqliteDb& rebuilt, std::size_t limit) {
     Comparison out;
     std::vector<std::string_view> tables(read_tables().begin(), read_tables().end());
     tables.push_back("projection_state");

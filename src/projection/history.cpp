@@ -4,6 +4,7 @@
 
 #include "omnivibe/domain/evolve.hpp"
 #include "omnivibe/json/decode.hpp"
+#include "omnivibe/store/dialect.hpp"
 
 namespace omnivibe::projection {
 
@@ -43,20 +44,21 @@ Lifecycle lifecycle(Kind kind) {
 // client), so each child's latest value up to `seq` counts.
 std::int64_t children_as_of(store::Db& db, Kind child, std::int64_t id, std::int64_t seq) {
     const auto life = lifecycle(child);
-    const std::string path = "'$." + std::string(domain::info(child).parent_field) + "'";
+    const auto d = db.dialect();
+    const std::string_view parent = domain::info(child).parent_field;
     const std::string created = "'" + std::string(domain::type_name(life.created)) + "'";
     const std::string updated = "'" + std::string(domain::type_name(life.updated)) + "'";
     const std::string deleted = "'" + std::string(domain::type_name(life.deleted)) + "'";
     const std::string sql =
-        "SELECT count(*) FROM (SELECT (SELECT json_extract(u.data, " + path +
-        ") FROM events u WHERE u.stream = c.stream AND u.seq <= ?2 AND u.type IN (" + created +
-        ", " + updated + ") AND json_type(u.data, " + path +
-        ") IS NOT NULL ORDER BY u.stream_version DESC LIMIT 1) AS parent FROM events c WHERE "
+        "SELECT count(*) FROM (SELECT (SELECT " + store::sql::json_field(d, "u.data", parent) +
+        " FROM events u WHERE u.stream = c.stream AND u.seq <= ?2 AND u.type IN (" + created +
+        ", " + updated + ") AND " + store::sql::json_has(d, "u.data", parent) +
+        " ORDER BY u.stream_version DESC LIMIT 1) AS parent FROM events c WHERE "
         "c.type = " +
         created +
         " AND c.seq <= ?2 AND NOT EXISTS (SELECT 1 FROM events d WHERE "
         "d.stream = c.stream AND d.type = " +
-        deleted + " AND d.seq <= ?2)) WHERE parent = ?1";
+        deleted + " AND d.seq <= ?2)) AS children WHERE parent = ?1";
     store::Stmt& s = db.cached(sql);
     s.bind(1, id).bind(2, seq);
     std::int64_t n = 0;
@@ -73,8 +75,8 @@ std::optional<std::int64_t> block_position_as_of(store::Db& db, std::int64_t con
     store::Stmt& s = db.cached(
         "SELECT e.stream, e.type, e.data FROM events e WHERE e.seq <= ?2 AND ("
         "(e.stream = 'content-' || ?1 AND e.type = ?3) OR (e.type IN (?4, ?5, ?6) AND e.stream IN "
-        "(SELECT a.stream FROM events a WHERE a.type = ?4 AND a.seq <= ?2 AND "
-        "json_extract(a.data, '$.content_id') = ?1))) ORDER BY e.seq");
+        "(SELECT a.stream FROM events a WHERE a.type = ?4 AND a.seq <= ?2 AND " +
+        store::sql::json_field(db.dialect(), "a.data", "content_id") + " = ?1))) ORDER BY e.seq");
     s.bind(1, content_id).bind(2, seq);
     s.bind(3, domain::type_name(EventType::blocks_reordered));
     s.bind(4, added);

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "omnivibe/json/decode.hpp"
+#include "omnivibe/store/dialect.hpp"
 
 namespace omnivibe::projection {
 
@@ -129,7 +130,7 @@ ListPage list_entities(store::Db& db, Kind kind, const ListQuery& q) {
         where += condition;
     };
     for (const auto& [column, value] : q.equals) filter("t." + column + " = ?");
-    if (q.name_contains) filter("instr(lower(t.name), lower(?)) > 0");
+    if (q.name_contains) filter(store::sql::contains_ignoring_case(db.dialect(), "t.name"));
     if (q.date_from) filter("t.publish_date >= ?");
     if (q.date_to) filter("t.publish_date <= ?");
     auto bind_filters = [&](store::Stmt& s) {
@@ -160,7 +161,8 @@ ListPage list_entities(store::Db& db, Kind kind, const ListQuery& q) {
 }
 
 std::optional<std::int64_t> client_named(store::Db& db, std::string_view name) {
-    store::Stmt& s = db.cached("SELECT id FROM clients WHERE name = ? COLLATE NOCASE");
+    store::Stmt& s = db.cached("SELECT id FROM clients WHERE " +
+                               store::sql::equals_ignoring_case(db.dialect(), "name"));
     s.bind(1, name);
     std::optional<std::int64_t> out;
     if (s.step()) out = s.column_int(0);

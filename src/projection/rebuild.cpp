@@ -19,6 +19,7 @@
 #include "omnivibe/json/writer.hpp"
 #include "omnivibe/projection/projector.hpp"
 #include "omnivibe/store/event_store.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::projection {
 
@@ -54,7 +55,7 @@ namespace {
 //    statements when the setting changes, so they fire again afterwards.
 class BulkLoad {
   public:
-    explicit BulkLoad(store::Db& db) : db_(db) {
+    explicit BulkLoad(store::SqliteDb& db) : db_(db) {
         temp_store_ = db.query_int("PRAGMA temp_store").value_or(0);
         cache_size_ = db.query_int("PRAGMA cache_size").value_or(-2000);
         db.exec("PRAGMA temp_store = MEMORY");
@@ -76,7 +77,7 @@ class BulkLoad {
     // no longer holds then fails the rebuild, as the insert would have; any
     // failure rolls everything back, indexes included.
     void drop_indexes() {
-        store::Stmt q(
+        store::SqliteStmt q(
             db_.handle(),
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
             "AND tbl_name IN (SELECT value FROM json_each(?1)) "
@@ -103,7 +104,7 @@ class BulkLoad {
     }
 
   private:
-    store::Db& db_;
+    store::SqliteDb& db_;
     std::int64_t temp_store_ = 0;
     std::int64_t cache_size_ = -2000;
     std::vector<std::string> indexes_;
@@ -119,7 +120,7 @@ class DecodedEvents {
     static constexpr std::size_t kBatch = 512;
     static constexpr std::size_t kQueued = 8;
 
-    DecodedEvents(store::Db& db, std::int64_t up_to) : db_(db), up_to_(up_to) {
+    DecodedEvents(store::SqliteDb& db, std::int64_t up_to) : db_(db), up_to_(up_to) {
         const std::string& path = db.path();
         threaded_ = !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
         if (threaded_) thread_ = std::thread([this] { produce(); });
@@ -192,11 +193,11 @@ class DecodedEvents {
     void produce() {
         Status st;
         try {
-            auto reader = store::Db::open(db_.path(), store::OpenMode::read_only);
+            auto reader = store::SqliteDb::open(db_.path(), store::OpenMode::read_only);
             if (!reader) {
                 st = std::move(reader).error();
             } else {
-                store::Tx snapshot(**reader, store::Tx::Kind::deferred);
+                store::Tx snapshot(**reader, store::Tx::Kind::snapshot);
                 st = read(**reader, [&](std::vector<domain::Event>&& batch) {
                     std::unique_lock lock(mutex_);
                     changed_.wait(lock, [&] { return ready_.size() < kQueued || stop_; });
@@ -218,7 +219,7 @@ class DecodedEvents {
         changed_.notify_all();
     }
 
-    store::Db& db_;
+    store::SqliteDb& db_;
     std::int64_t up_to_;
     bool threaded_ = false;
     std::thread thread_;
@@ -232,7 +233,7 @@ class DecodedEvents {
 
 }  // namespace
 
-Result<std::int64_t> rebuild(store::Db& db, std::int64_t up_to, const Progress& progress) {
+Result<std::int64_t> rebuild(store::SqliteDb& db, std::int64_t up_to, const Progress& progress) {
     try {
         BulkLoad bulk(db);
         store::Tx tx(db);

@@ -3,14 +3,23 @@
 #include "omnivibe/core/sha256.hpp"
 #include "omnivibe/json/decode.hpp"
 #include "omnivibe/json/encode.hpp"
+#include "omnivibe/store/dialect.hpp"
 
 namespace omnivibe::store {
 
 namespace {
 
-constexpr std::string_view kSelect =
-    "SELECT seq, stream, stream_version, type, data, meta, campaign_id, recorded_at, prev_hash, "
-    "hash, json_extract(meta, '$.actor'), json_extract(meta, '$.cause') FROM events ";
+// The envelope's actor and cause come out of meta as the database reads them.
+const std::string& select_envelope(Dialect d) {
+    static const auto make = [](Dialect dialect) {
+        return "SELECT seq, stream, stream_version, type, data, meta, campaign_id, recorded_at, "
+               "prev_hash, hash, " +
+               sql::json_field(dialect, "meta", "actor") + ", " +
+               sql::json_field(dialect, "meta", "cause") + " FROM events ";
+    };
+    static const std::string sqlite = make(Dialect::sqlite), postgresql = make(Dialect::postgresql);
+    return d == Dialect::postgresql ? postgresql : sqlite;
+}
 
 constexpr std::string_view kSelectLogOnly =
     "SELECT seq, stream, stream_version, type, data, meta, campaign_id, recorded_at, prev_hash, "
@@ -131,7 +140,7 @@ EventRow EventStore::append(domain::Event& ev) {
 std::vector<EventRow> read_events(Db& db, const EventQuery& q) {
     // Numbered parameters keep the SQL text stable for each combination of
     // filters, so the statement cache holds a handful of variants.
-    std::string sql(kSelect);
+    std::string sql = select_envelope(db.dialect());
     sql += "WHERE seq > ?1";
     if (q.stream) sql += " AND stream = ?2";
     if (q.campaign_id) sql += " AND campaign_id = ?3";
@@ -144,7 +153,8 @@ std::vector<EventRow> read_events(Db& db, const EventQuery& q) {
             (sql += first ? "" : " OR ") += "type = ?" + std::to_string(next++);
         for (std::size_t i = 0; i < q.type_prefixes.size(); ++i, first = false) {
             const std::string n = std::to_string(next++);
-            (sql += first ? "" : " OR ") += "substr(type, 1, length(?" + n + ")) = ?" + n;
+            (sql += first ? "" : " OR ") +=
+                "substr(type, 1, length(CAST(?" + n + " AS text))) = ?" + n;
         }
         sql += ")";
     }
@@ -166,15 +176,26 @@ std::vector<EventRow> read_events(Db& db, const EventQuery& q) {
 
 void for_each_event(Db& db, std::int64_t after, std::optional<std::int64_t> up_to,
                     const std::function<void(const EventRow&)>& fn, RowDetail detail) {
-    Stmt& s = db.cached(std::string(detail == RowDetail::envelope ? kSelect : kSelectLogOnly) +
-                        "WHERE seq > ?1 AND seq <= ?2 ORDER BY seq");
-    s.bind(1, after).bind(2, up_to.value_or(INT64_MAX));
+    // In pages, so that a store which reads a statement's rows whole
+    // (PostgreSQL) never holds the whole log; SQLite streams each page.
+    constexpr std::int64_t kPage = 8192;
+    Stmt& s = db.cached((detail == RowDetail::envelope ? select_envelope(db.dialect())
+                                                       : std::string(kSelectLogOnly)) +
+                        "WHERE seq > ?1 AND seq <= ?2 ORDER BY seq LIMIT ?3");
+    const std::int64_t last = up_to.value_or(INT64_MAX);
     EventRow row;
-    while (s.step()) {
-        read_row_into(row, s, detail);
-        fn(row);
+    for (std::int64_t from = after;;) {
+        s.bind(1, from).bind(2, last).bind(3, kPage);
+        std::int64_t rows = 0;
+        while (s.step()) {
+            read_row_into(row, s, detail);
+            ++rows;
+            from = row.seq;
+            fn(row);
+        }
+        s.reset();
+        if (rows < kPage) break;
     }
-    s.reset();
 }
 
 std::int64_t log_head(Db& db) { return db.query_int("SELECT max(seq) FROM events").value_or(0); }

@@ -22,8 +22,10 @@ std::optional<KeptAnswer> find_kept_answer(Db& db, std::string_view actor, std::
 
 void keep_answer(Db& db, std::string_view actor, std::string_view key, const KeptAnswer& answer) {
     db.cached(
-          "INSERT OR REPLACE INTO idempotency_keys (actor, key, fingerprint, status, body, "
-          "version, seq, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+          "INSERT INTO idempotency_keys (actor, key, fingerprint, status, body, version, seq, "
+          "created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (actor, key) DO UPDATE SET "
+          "fingerprint = excluded.fingerprint, status = excluded.status, body = excluded.body, "
+          "version = excluded.version, seq = excluded.seq, created_ms = excluded.created_ms")
         .bind(1, actor)
         .bind(2, key)
         .bind(3, answer.fingerprint)

@@ -5,6 +5,7 @@
 
 #include "omnivibe/core/text.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::store {
 
@@ -17,9 +18,9 @@ bool is_hex64(std::string_view s) {
     return true;
 }
 
-std::map<std::string, std::string> triggers_of(Db& db) {
+std::map<std::string, std::string> triggers_of(SqliteDb& db) {
     std::map<std::string, std::string> out;
-    Stmt s(db.handle(), "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'");
+    SqliteStmt s(db.handle(), "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'");
     while (s.step()) out[std::string(s.column_text(0))] = std::string(s.column_text(1));
     return out;
 }
@@ -37,13 +38,14 @@ std::optional<Anchor> parse_anchor(std::string_view text) {
     return Anchor{*seq, std::string(hash)};
 }
 
-LogCheck verify_log(Db& db, const std::optional<Anchor>& anchor, const CheckProgress& progress) {
+LogCheck verify_log(SqliteDb& db, const std::optional<Anchor>& anchor,
+                    const CheckProgress& progress) {
     LogCheck out;
     const std::int64_t total = log_head(db);
     std::unordered_map<std::string, std::int64_t> versions;
-    Stmt s(db.handle(),
-           "SELECT seq, stream, stream_version, type, data, meta, campaign_id, recorded_at, "
-           "prev_hash, hash FROM events ORDER BY seq");
+    SqliteStmt s(db.handle(),
+                 "SELECT seq, stream, stream_version, type, data, meta, campaign_id, recorded_at, "
+                 "prev_hash, hash FROM events ORDER BY seq");
     EventRow row;
     auto fail = [&](std::int64_t seq, std::string what) {
         out.problem = LogProblem{seq, std::move(what)};
@@ -125,12 +127,12 @@ LogCheck verify_log(Db& db, const std::optional<Anchor>& anchor, const CheckProg
     return out;
 }
 
-std::vector<std::string> check_guards(Db& db) {
+std::vector<std::string> check_guards(SqliteDb& db) {
     std::vector<std::string> problems;
     if (auto st = check_migrations(db); !st) problems.push_back(st.error().detail);
 
     // What the embedded migrations create, on a private in-memory database.
-    auto reference = Db::open(":memory:", OpenMode::read_write);
+    auto reference = SqliteDb::open(":memory:", OpenMode::read_write);
     if (!reference) {
         problems.push_back("cannot build the reference schema: " + reference.error().detail);
         return problems;
@@ -154,13 +156,13 @@ std::vector<std::string> check_guards(Db& db) {
     return problems;
 }
 
-std::int64_t copy_log(Db& target, const std::string& source_path,
+std::int64_t copy_log(SqliteDb& target, const std::string& source_path,
                       std::optional<std::int64_t> up_to) {
     if (log_head(target) != 0)
         throw SqliteError(Error::make(ErrorCode::conflict, "the target log is not empty"), 0);
-    Stmt(target.handle(), "ATTACH DATABASE ? AS source").bind(1, source_path).run();
+    SqliteStmt(target.handle(), "ATTACH DATABASE ? AS source").bind(1, source_path).run();
     struct Detach {
-        Db& db;
+        SqliteDb& db;
         ~Detach() {
             sqlite3_exec(db.handle(), "DETACH DATABASE source", nullptr, nullptr, nullptr);
         }
@@ -171,12 +173,13 @@ std::int64_t copy_log(Db& target, const std::string& source_path,
         // transaction would reserve the attached source too, and its commit
         // fails while a reader holds the source (a rollback-journal database,
         // such as a VACUUM INTO backup, under replay --verify's snapshot).
-        Tx tx(target, Tx::Kind::deferred);
-        Stmt(target.handle(),
-             "INSERT INTO main.events (seq, stream, stream_version, type, data, meta, campaign_id, "
-             "recorded_at, prev_hash, hash) SELECT seq, stream, stream_version, type, data, meta, "
-             "campaign_id, recorded_at, prev_hash, hash FROM source.events WHERE seq <= ? "
-             "ORDER BY seq")
+        Tx tx(target, Tx::Kind::snapshot);
+        SqliteStmt(
+            target.handle(),
+            "INSERT INTO main.events (seq, stream, stream_version, type, data, meta, campaign_id, "
+            "recorded_at, prev_hash, hash) SELECT seq, stream, stream_version, type, data, meta, "
+            "campaign_id, recorded_at, prev_hash, hash FROM source.events WHERE seq <= ? "
+            "ORDER BY seq")
             .bind(1, up_to.value_or(INT64_MAX))
             .run();
         tx.commit();

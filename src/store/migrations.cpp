@@ -5,6 +5,8 @@
 #include "omnivibe/core/clock.hpp"
 #include "omnivibe/core/sha256.hpp"
 #include "omnivibe/core/text.hpp"
+#include "omnivibe/store/pg/migrations.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::store {
 
@@ -63,14 +65,14 @@ Status check_complete(const AppliedMigrations& applied,
     return {};
 }
 
-void register_writer_guard(Db& db) {
+void register_writer_guard(SqliteDb& db) {
     db.check(sqlite3_create_function_v2(db.handle(), "omnivibe_writer_only", 0,
                                         SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, writer_guard,
                                         nullptr, nullptr, nullptr),
              "registering the writer guard");
 }
 
-Result<int> apply_migrations(Db& db, const std::vector<EmbeddedMigration>& migrations) {
+Result<int> apply_migrations(SqliteDb& db, const std::vector<EmbeddedMigration>& migrations) {
     try {
         db.exec(kCreateTable);
         auto applied = read_applied(db);
@@ -99,9 +101,14 @@ Result<int> apply_migrations(Db& db, const std::vector<EmbeddedMigration>& migra
 Status check_migrations(Db& db, const std::vector<EmbeddedMigration>& migrations) {
     try {
         return check_complete(read_applied(db), migrations);
-    } catch (const SqliteError& e) {
+    } catch (const StoreError& e) {
         return e.error();
     }
+}
+
+Status check_migrations(Db& db) {
+    return check_migrations(db, db.dialect() == Dialect::postgresql ? pg::embedded_migrations()
+                                                                    : embedded_migrations());
 }
 
 }  // namespace omnivibe::store

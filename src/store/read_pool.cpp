@@ -1,5 +1,7 @@
 #include "omnivibe/store/read_pool.hpp"
 
+#include "omnivibe/store/sqlite_db.hpp"
+
 namespace omnivibe::store {
 
 ReadPool::Lease::~Lease() {
@@ -15,13 +17,22 @@ Result<ReadPool::Lease> ReadPool::acquire() {
             return Lease(*this, std::move(db));
         }
     }
-    // Readers never wait long: a snapshot read in WAL mode does not block.
-    auto db = Db::open(path_, OpenMode::read_only, 1000);
+    auto db = open_();
     if (!db) return std::move(db).error();
     return Lease(*this, std::move(db).value());
 }
 
+ReadPool::Opener ReadPool::sqlite(std::string path) {
+    return [path = std::move(path)]() -> Result<std::unique_ptr<Db>> {
+        // Readers never wait long: a snapshot read in WAL mode does not block.
+        auto db = SqliteDb::open(path, OpenMode::read_only, 1000);
+        if (!db) return std::move(db).error();
+        return std::unique_ptr<Db>(std::move(db).value());
+    };
+}
+
 void ReadPool::give_back(std::unique_ptr<Db> db) {
+    if (!db->usable()) return;  // lost: the next acquire() opens a fresh one
     std::lock_guard lock(mutex_);
     idle_.push_back(std::move(db));
 }

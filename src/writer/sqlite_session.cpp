@@ -1,39 +1,11 @@
 #include "omnivibe/writer/sqlite_session.hpp"
 
 #include "omnivibe/core/log.hpp"
-#include "omnivibe/projection/read_model.hpp"
 #include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::writer {
-
-// ---- SqliteState ----------------------------------------------------------------
-
-// decide() never reads computed fields (StateView leaves them "empty when not
-// known"), and counting them is O(children): with them, every campaign created
-// for a client counted all of that client's campaigns to check the reference.
-std::optional<domain::Entity> SqliteState::find(domain::Kind kind, std::int64_t id) const {
-    return projection::load_entity(db_, kind, id, projection::Computed::omit);
-}
-
-std::optional<std::int64_t> SqliteState::client_named(std::string_view name) const {
-    return projection::client_named(db_, name);
-}
-
-std::vector<std::int64_t> SqliteState::children(domain::Kind child, std::int64_t parent_id) const {
-    return projection::child_ids(db_, child, parent_id);
-}
-
-std::int64_t SqliteState::last_id(domain::Kind kind) const {
-    return projection::last_id(db_, kind);
-}
-
-std::vector<std::string> SqliteState::attached_resources(std::int64_t campaign_id) const {
-    std::vector<std::string> out;
-    for (auto& r : projection::campaign_resources(db_, campaign_id))
-        out.push_back(std::move(r.resource_type));
-    return out;
-}
 
 // ---- SqliteSession --------------------------------------------------------------
 
@@ -43,9 +15,9 @@ Result<std::unique_ptr<SqliteSession>> SqliteSession::open(const SqliteSessionOp
     auto lock = store::DbLock::acquire(options.path, options.holder);
     if (!lock) return std::move(lock).error();
     auto opened =
-        store::Db::open(options.path, store::OpenMode::read_write, options.busy_timeout_ms);
+        store::SqliteDb::open(options.path, store::OpenMode::read_write, options.busy_timeout_ms);
     if (!opened) return std::move(opened).error();
-    store::Db& d = **opened;
+    store::SqliteDb& d = **opened;
     try {
         store::register_writer_guard(d);
         d.exec(options.durability == Durability::full ? "PRAGMA synchronous=FULL"
@@ -72,115 +44,23 @@ Result<std::unique_ptr<SqliteSession>> SqliteSession::open(const SqliteSessionOp
         }
         return std::unique_ptr<SqliteSession>(
             new SqliteSession(std::move(lock).value(), std::move(opened).value()));
-    } catch (const store::SqliteError& e) {
+    } catch (const store::StoreError& e) {
         return e.error();
     }
 }
 
-SqliteSession::SqliteSession(store::DbLock lock, std::unique_ptr<store::Db> db)
-    : lock_(std::move(lock)),
-      own_(std::move(db)),
-      db_(*own_),
-      events_(db_),
-      projector_(db_),
-      state_(db_) {
-    events_.load_head();
-}
-
-SqliteSession::SqliteSession(store::Db& db, projection::Projector::StreamWrites streams)
-    : db_(db), events_(db_), projector_(db_, streams), state_(db_) {
-    events_.load_head();
-}
-
-SqliteSession::~SqliteSession() {
-    unit_.reset();
-    tx_.reset();
-}
+SqliteSession::SqliteSession(store::DbLock lock, std::unique_ptr<store::SqliteDb> db)
+    : DbSession(std::unique_ptr<store::Db>(std::move(db))), lock_(std::move(lock)) {}
 
 void SqliteSession::close() {
-    unit_.reset();
-    tx_.reset();
+    DbSession::close();
     // A clean stop leaves no WAL to replay at the next start.
-    if (own_)
-        sqlite3_wal_checkpoint_v2(own_->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,
-                                  nullptr);
+    sqlite3_wal_checkpoint_v2(static_cast<store::SqliteDb&>(db()).handle(), nullptr,
+                              SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
     // The connection closes before the lock goes, so whoever takes the lock
     // next finds the database quiet.
-    own_.reset();
+    drop_connection();
     lock_.release();
 }
-
-void SqliteSession::begin() {
-    head_at_begin_ = events_.head();
-    tx_.emplace(db_);
-}
-
-void SqliteSession::commit() {
-    tx_->commit();
-    tx_.reset();
-}
-
-void SqliteSession::rollback() noexcept {
-    unit_.reset();
-    tx_.reset();
-    events_.restore_head(head_at_begin_);
-}
-
-void SqliteSession::begin_unit() {
-    head_at_unit_ = events_.head();
-    unit_.emplace(db_);
-}
-
-void SqliteSession::keep_unit() {
-    unit_->release();
-    unit_.reset();
-}
-
-void SqliteSession::undo_unit() noexcept {
-    unit_.reset();  // rolls back to the savepoint and releases it
-    events_.restore_head(head_at_unit_);
-}
-
-bool SqliteSession::transaction_lost() const noexcept {
-    return tx_ && sqlite3_get_autocommit(db_.handle()) != 0;
-}
-
-store::EventRow SqliteSession::append(domain::Event& ev) {
-    store::EventRow row = events_.append(ev);
-    projector_.apply(ev);
-    return row;
-}
-
-std::optional<domain::Entity> SqliteSession::entity(domain::Kind kind, std::int64_t id) {
-    return projection::load_entity(db_, kind, id);
-}
-
-std::vector<domain::Entity> SqliteSession::blocks(std::int64_t content_id) {
-    return projection::storyboard_blocks(db_, content_id);
-}
-
-std::optional<projection::ResourceRow> SqliteSession::resource(std::int64_t campaign_id,
-                                                               std::string_view type) {
-    for (auto& r : projection::campaign_resources(db_, campaign_id))
-        if (r.resource_type == type) return std::move(r);
-    return std::nullopt;
-}
-
-std::optional<store::KeptAnswer> SqliteSession::find_answer(std::string_view actor,
-                                                            std::string_view key,
-                                                            UnixMillis not_before) {
-    return store::find_kept_answer(db_, actor, key, not_before);
-}
-
-void SqliteSession::keep_answer(std::string_view actor, std::string_view key,
-                                const store::KeptAnswer& answer) {
-    store::keep_answer(db_, actor, key, answer);
-}
-
-void SqliteSession::forget_answers_before(UnixMillis cutoff) {
-    store::forget_answers_before(db_, cutoff);
-}
-
-void SqliteSession::checkpoint() { projector_.checkpoint(events_.head().seq); }
 
 }  // namespace omnivibe::writer

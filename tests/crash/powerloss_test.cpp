@@ -47,6 +47,7 @@
 #include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/log_audit.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "omnivibe/upload/file_store.hpp"
 #include "omnivibe/upload/receiver.hpp"
 #include "omnivibe/writer/writer.hpp"
@@ -179,7 +180,7 @@ struct Totals {
 /// The log verifies and still holds `anchor` (what was durable before this
 /// cut); returns the new head.
 store::Head require_log_verifies(const std::string& db_path, const store::Anchor& anchor) {
-    auto db = store::Db::open(db_path, store::OpenMode::read_only);
+    auto db = store::SqliteDb::open(db_path, store::OpenMode::read_only);
     BOOST_REQUIRE_MESSAGE(db, "cannot open the database after the cut");
     std::optional<store::Anchor> expect;
     if (anchor.seq > 0) expect = anchor;
@@ -195,14 +196,14 @@ store::Head require_log_verifies(const std::string& db_path, const store::Anchor
 /// database gives the live read tables, row for row.
 void require_replay_equals_live(const std::string& db_path, const std::string& scratch) {
     for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(scratch + suffix);
-    auto live = store::Db::open(db_path, store::OpenMode::read_only);
+    auto live = store::SqliteDb::open(db_path, store::OpenMode::read_only);
     BOOST_REQUIRE(live);
-    auto copy = store::Db::open(scratch, store::OpenMode::read_write);
+    auto copy = store::SqliteDb::open(scratch, store::OpenMode::read_write);
     BOOST_REQUIRE(copy);
     store::register_writer_guard(**copy);
     (*copy)->exec("PRAGMA synchronous=OFF");
     BOOST_REQUIRE(store::apply_migrations(**copy));
-    store::Tx snapshot(**live, store::Tx::Kind::deferred);
+    store::Tx snapshot(**live, store::Tx::Kind::snapshot);
     const std::int64_t head = store::log_head(**live);
     store::copy_log(**copy, db_path, head);
     BOOST_REQUIRE(projection::rebuild(**copy));
@@ -270,7 +271,7 @@ std::vector<Ack> run_until_cut(test::SimulatedDisk& disk, const std::string& db_
     // A second connection checkpoints now and then, as a backup or the
     // writer's own autocheckpoint would.
     std::thread checkpointer([&] {
-        auto db = store::Db::open(db_path, store::OpenMode::read_write);
+        auto db = store::SqliteDb::open(db_path, store::OpenMode::read_write);
         if (!db) return;
         std::size_t next = 4;
         while (disk.powered() && acks.wait_for(next)) {
@@ -493,7 +494,7 @@ void require_files_intact(const std::string& db_path, const upload::FileStore& f
                           const std::vector<Ack>& acks) {
     std::set<std::string> digests;
     for (const auto& a : acks) digests.insert(a.sha256);
-    auto db = store::Db::open(db_path, store::OpenMode::read_only);
+    auto db = store::SqliteDb::open(db_path, store::OpenMode::read_only);
     BOOST_REQUIRE(db);
     store::Stmt& q = (*db)->cached("SELECT sha256 FROM campaign_resources");
     while (q.step()) digests.insert(std::string(q.column_text(0)));

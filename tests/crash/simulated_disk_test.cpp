@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "omnivibe/store/db.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "support/files.hpp"
 #include "support/powerloss_files.hpp"
 #include "support/powerloss_vfs.hpp"
@@ -43,7 +43,7 @@ struct Model {
 };
 
 std::int64_t rows_in(const std::string& db_path) {
-    auto db = store::Db::open(db_path, store::OpenMode::read_only);
+    auto db = store::SqliteDb::open(db_path, store::OpenMode::read_only);
     if (!db) return -1;
     try {
         return (*db)->query_int("SELECT count(*) FROM t").value_or(-1);
@@ -58,7 +58,7 @@ std::int64_t rows_after_cut(test::SimulatedDisk& disk, const std::string& db_pat
                             const char* synchronous, int n) {
     {
         test::ScopedPowerLossVfs vfs(disk);
-        auto db = store::Db::open(db_path, store::OpenMode::read_write);
+        auto db = store::SqliteDb::open(db_path, store::OpenMode::read_write);
         BOOST_REQUIRE(db);
         (*db)->exec(std::string("PRAGMA synchronous=") + synchronous);
         (*db)->exec("CREATE TABLE IF NOT EXISTS t (x)");

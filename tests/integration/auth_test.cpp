@@ -6,7 +6,7 @@
 
 #include "integration/api_helpers.hpp"
 #include "omnivibe/core/sha256.hpp"
-#include "omnivibe/store/db.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "support/sse_client.hpp"
 #include "support/test_server.hpp"
 
@@ -166,8 +166,9 @@ BOOST_AUTO_TEST_CASE(the_token_name_is_the_actor_of_events) {
         BOOST_TEST(
             c.patch("/api/v1/clients/1", R"({"notes":"n"})", bearer("admin-secret")).status == 200);
     }
-    auto db = std::move(store::Db::open(s.db_path(), store::OpenMode::read_only)).value();
-    store::Stmt q(db->handle(), "SELECT json_extract(meta, '$.actor') FROM events ORDER BY seq");
+    auto db = std::move(store::SqliteDb::open(s.db_path(), store::OpenMode::read_only)).value();
+    store::SqliteStmt q(db->handle(),
+                        "SELECT json_extract(meta, '$.actor') FROM events ORDER BY seq");
     BOOST_REQUIRE(q.step());
     BOOST_TEST(q.column_text(0) == "writer");
     BOOST_REQUIRE(q.step());

@@ -20,6 +20,7 @@
 #include <filesystem>
 
 #include "integration/api_helpers.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "support/log_checks.hpp"
 #include "support/test_server.hpp"
 
@@ -119,7 +120,7 @@ BOOST_AUTO_TEST_CASE(a_database_locked_by_another_process_answers_503_and_recove
     const std::string head = head_of(c);
 
     // Another writer (as the sqlite3 shell would be) takes the write lock and holds it.
-    auto other = std::move(store::Db::open(db_path, store::OpenMode::read_write, 0)).value();
+    auto other = std::move(store::SqliteDb::open(db_path, store::OpenMode::read_write, 0)).value();
     other->exec("BEGIN EXCLUSIVE");
 
     // Each write waits out the writer's busy timeout, then is refused whole.

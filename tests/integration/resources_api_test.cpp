@@ -15,6 +15,7 @@
 #include "omnivibe/projection/projector.hpp"
 #include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "store/store_fixture.hpp"
 #include "support/test_server.hpp"
 
@@ -468,7 +469,8 @@ BOOST_AUTO_TEST_CASE(the_read_tables_equal_a_rebuild_after_uploads) {
     BOOST_REQUIRE(r.put_raw("intro", mp4_file(800, 3), "video/mp4").status == 201);
     BOOST_REQUIRE(r.c.del("/api/v1/campaigns/1/resources/bgm").status == 200);
     r.server.server().stop();
-    auto db = std::move(store::Db::open(r.server.db_path(), store::OpenMode::read_write)).value();
+    auto db =
+        std::move(store::SqliteDb::open(r.server.db_path(), store::OpenMode::read_write)).value();
     store::register_writer_guard(*db);
     const std::string live = dump_read_tables(*db);
     BOOST_REQUIRE(projection::rebuild(*db));

@@ -12,6 +12,7 @@
 #include "omnivibe/projection/projector.hpp"
 #include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "store/store_fixture.hpp"
 #include "support/test_server.hpp"
 
@@ -339,13 +340,14 @@ BOOST_AUTO_TEST_CASE(a_random_sequence_of_operations_rebuilds_to_the_same_blocks
         }
     }
     server.server().stop();
-    auto db = std::move(store::Db::open(server.db_path(), store::OpenMode::read_write)).value();
+    auto db =
+        std::move(store::SqliteDb::open(server.db_path(), store::OpenMode::read_write)).value();
     store::register_writer_guard(*db);
     auto blocks_in_order = [&] {
         std::string out;
-        store::Stmt st(db->handle(),
-                       "SELECT content_id, position, id, block_type, script_text, version "
-                       "FROM storyboard_blocks ORDER BY content_id, position");
+        store::SqliteStmt st(db->handle(),
+                             "SELECT content_id, position, id, block_type, script_text, version "
+                             "FROM storyboard_blocks ORDER BY content_id, position");
         while (st.step())
             for (int col = 0; col < 6; ++col)
                 (out += st.is_null(col) ? std::string("NULL") : std::string(st.column_text(col))) +=

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "omnivibe/store/db.hpp"
 #include "omnivibe/store/event_store.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::test {
 
@@ -76,7 +76,7 @@ inline std::vector<std::string> files_under(const std::filesystem::path& dir) {
 
 /// Every event in the log, read on a connection of its own.
 inline std::vector<store::EventRow> log_events(const std::string& db_path) {
-    auto db = store::Db::open(db_path, store::OpenMode::read_only);
+    auto db = store::SqliteDb::open(db_path, store::OpenMode::read_only);
     if (!db) throw std::runtime_error(db.error().detail);
     store::EventQuery q;
     q.limit = 1000000;

@@ -7,6 +7,7 @@
 #include "omnivibe/projection/projector.hpp"
 #include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "store/store_fixture.hpp"
 #include "support/eventually.hpp"
 #include "support/test_server.hpp"
@@ -303,7 +304,7 @@ BOOST_AUTO_TEST_CASE(the_read_tables_equal_a_rebuild_from_the_log) {
         c.del("/api/v1/clients/1");
     }
     s.server().stop();
-    auto db = std::move(store::Db::open(s.db_path(), store::OpenMode::read_write)).value();
+    auto db = std::move(store::SqliteDb::open(s.db_path(), store::OpenMode::read_write)).value();
     store::register_writer_guard(*db);
     const std::string live = dump_read_tables(*db);
     BOOST_REQUIRE(projection::rebuild(*db));

@@ -10,7 +10,7 @@
 #include "omnivibe/domain/validation.hpp"
 #include "omnivibe/json/decode.hpp"
 #include "omnivibe/writer/applier.hpp"
-#include "omnivibe/writer/sqlite_session.hpp"
+#include "omnivibe/writer/db_session.hpp"
 #include "store/store_fixture.hpp"
 
 namespace omnivibe::test {
@@ -30,7 +30,7 @@ inline domain::Fields attached_file(std::string type, std::string filename, std:
 
 struct ProjectionHarness {
     WriterDb w;
-    writer::SqliteSession session{*w.db};
+    writer::DbSession session{*w.db};
     writer::Applier applier;
     UnixMillis clock = 1770028200000;
 

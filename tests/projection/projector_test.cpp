@@ -4,6 +4,7 @@
 
 #include "omnivibe/projection/read_model.hpp"
 #include "omnivibe/projection/rebuild.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "projection/projection_harness.hpp"
 
 using namespace omnivibe;
@@ -113,7 +114,7 @@ BOOST_AUTO_TEST_CASE(a_rebuild_leaves_the_connection_and_schema_as_it_found_them
     auto& db = *h.w.db;
     auto schema = [&db] {
         std::string out;
-        store::Stmt s(db.handle(), "SELECT type, name, sql FROM sqlite_master ORDER BY name");
+        store::SqliteStmt s(db.handle(), "SELECT type, name, sql FROM sqlite_master ORDER BY name");
         while (s.step())
             for (int c = 0; c < 3; ++c) (out += s.is_null(c) ? "" : s.column_text(c)) += '|';
         return out;

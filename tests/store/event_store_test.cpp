@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "omnivibe/json/encode.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "store/store_fixture.hpp"
 
 using namespace omnivibe;

@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "omnivibe/store/sqlite_db.hpp"
 #include "store/store_fixture.hpp"
 
 using namespace omnivibe;
@@ -30,7 +31,7 @@ struct Log {
         tx.commit();
     }
     std::string hash_at(std::int64_t seq) {
-        Stmt s(w.db->handle(), "SELECT hash FROM events WHERE seq = ?");
+        SqliteStmt s(w.db->handle(), "SELECT hash FROM events WHERE seq = ?");
         s.bind(1, seq);
         s.step();
         return std::string(s.column_text(0));
@@ -87,8 +88,8 @@ BOOST_AUTO_TEST_CASE(a_rewritten_chain_only_fails_against_its_anchor) {
         rows[i].prev_hash = prev;
         rows[i].hash = chain_hash(prev, rows[i]);
         prev = rows[i].hash;
-        Stmt(log.w.db->handle(),
-             "UPDATE events SET data = ?, prev_hash = ?, hash = ? WHERE seq = ?")
+        SqliteStmt(log.w.db->handle(),
+                   "UPDATE events SET data = ?, prev_hash = ?, hash = ? WHERE seq = ?")
             .bind(1, rows[i].data)
             .bind(2, rows[i].prev_hash)
             .bind(3, rows[i].hash)

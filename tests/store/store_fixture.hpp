@@ -1,8 +1,8 @@
 #pragma once
 // A migrated database on a writer connection, in a temporary folder.
 
-#include "omnivibe/store/db.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "support/test_server.hpp"
 
 namespace omnivibe::test {
@@ -10,10 +10,10 @@ namespace omnivibe::test {
 struct WriterDb {
     TempDir dir;
     std::string path = dir.file("test.db");
-    std::unique_ptr<store::Db> db;
+    std::unique_ptr<store::SqliteDb> db;
 
     WriterDb() {
-        auto opened = store::Db::open(path, store::OpenMode::read_write);
+        auto opened = store::SqliteDb::open(path, store::OpenMode::read_write);
         if (!opened) throw std::runtime_error(opened.error().detail);
         db = std::move(opened).value();
         store::register_writer_guard(*db);
@@ -22,8 +22,8 @@ struct WriterDb {
     }
 
     /// Another connection, as the sqlite3 shell or the frontend would have.
-    std::unique_ptr<store::Db> foreign() const {
-        return std::move(store::Db::open(path, store::OpenMode::read_write)).value();
+    std::unique_ptr<store::SqliteDb> foreign() const {
+        return std::move(store::SqliteDb::open(path, store::OpenMode::read_write)).value();
     }
 };
 
@@ -41,7 +41,7 @@ inline std::string dump_read_tables(store::Db& db) {
         out += "== ";
         out += table;
         out += '\n';
-        store::Stmt s(db.handle(), "SELECT * FROM " + std::string(table) + " ORDER BY 1, 2");
+        store::Stmt& s = db.cached("SELECT * FROM " + std::string(table) + " ORDER BY 1, 2");
         while (s.step()) {
             for (int c = 0; c < s.column_count(); ++c) {
                 if (c) out += '|';

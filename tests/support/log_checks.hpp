@@ -12,15 +12,16 @@
 #include "omnivibe/json/decode.hpp"
 #include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/event_store.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "store/store_fixture.hpp"
 
 namespace omnivibe::test {
 
 /// Every event of the database, read in one snapshot beside a running server.
 inline std::vector<store::EventRow> read_whole_log(const std::string& db_path) {
-    auto db = store::Db::open(db_path, store::OpenMode::read_only);
+    auto db = store::SqliteDb::open(db_path, store::OpenMode::read_only);
     if (!db) throw std::runtime_error("cannot open " + db_path + ": " + db.error().detail);
-    store::Tx snapshot(**db, store::Tx::Kind::deferred);
+    store::Tx snapshot(**db, store::Tx::Kind::snapshot);
     return store::read_events(**db, store::EventQuery{0, INT64_MAX, {}, {}, {}});
 }
 
@@ -55,12 +56,12 @@ inline std::map<std::string, int> events_per_key(const std::vector<store::EventR
 /// Copies the database, rebuilds the copy's read
 /// tables from its log and requires them equal to the live ones.
 inline void require_rebuild_equals_live(const std::string& db_path, const std::string& scratch) {
-    auto live = store::Db::open(db_path, store::OpenMode::read_only);
+    auto live = store::SqliteDb::open(db_path, store::OpenMode::read_only);
     BOOST_REQUIRE_MESSAGE(live, "cannot open " << db_path);
     // Call it with the server stopped: the copy and the dump then see one state.
     (*live)->exec("VACUUM INTO '" + scratch + "'");
     const std::string live_dump = dump_read_tables(**live);
-    auto copy = store::Db::open(scratch, store::OpenMode::read_write);
+    auto copy = store::SqliteDb::open(scratch, store::OpenMode::read_write);
     BOOST_REQUIRE_MESSAGE(copy, "cannot open the copy " << scratch);
     store::register_writer_guard(**copy);
     auto rebuilt = projection::rebuild(**copy);

@@ -36,7 +36,7 @@
 // PowerLossVfs is the SQLite side: a VFS named "powerloss" over the default
 // unix VFS that reports every file change of SQLite to a SimulatedDisk.
 // install() makes it SQLite's default VFS for the whole process, so the real
-// writer (store::Db::open) uses it unchanged; uninstall() brings back the
+// writer (store::SqliteDb::open) uses it unchanged; uninstall() brings back the
 // unix VFS. It honours the unix VFS's own folder syncs: the first xSync of a
 // WAL or journal opened with SQLITE_OPEN_CREATE, and xDelete with syncDir.
 //
@@ -54,6 +54,8 @@
 #include <random>
 #include <set>
 #include <string>
+
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::test {
 

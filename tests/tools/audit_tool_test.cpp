@@ -4,6 +4,7 @@
 
 #include "integration/api_helpers.hpp"
 #include "omnivibe/store/event_store.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "support/json.hpp"
 #include "support/test_server.hpp"
 #include "tools/tools_helpers.hpp"
@@ -90,8 +91,8 @@ BOOST_AUTO_TEST_CASE(verify_expect_catches_a_fully_rewritten_chain) {
             row.prev_hash = prev;
             row.hash = store::chain_hash(prev, row);
             prev = row.hash;
-            store::Stmt(w->handle(),
-                        "UPDATE events SET data = ?, prev_hash = ?, hash = ? WHERE seq = ?")
+            store::SqliteStmt(w->handle(),
+                              "UPDATE events SET data = ?, prev_hash = ?, hash = ? WHERE seq = ?")
                 .bind(1, row.data)
                 .bind(2, row.prev_hash)
                 .bind(3, row.hash)

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "omnivibe/core/sha256.hpp"
-#include "omnivibe/store/db.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "support/test_server.hpp"
 
 namespace omnivibe::test {
@@ -52,8 +52,8 @@ inline std::string import_fixture(const TempDir& dir) {
 
 /// A connection that may write (the writer-only guard registered), as if
 /// someone with the library in hand changed the file behind the tools' back.
-inline std::unique_ptr<store::Db> writer_connection(const std::string& path) {
-    auto db = store::Db::open(path, store::OpenMode::read_write);
+inline std::unique_ptr<store::SqliteDb> writer_connection(const std::string& path) {
+    auto db = store::SqliteDb::open(path, store::OpenMode::read_write);
     BOOST_REQUIRE_MESSAGE(db.has_value(), "opening " + path);
     store::register_writer_guard(**db);
     return std::move(db).value();
@@ -61,18 +61,18 @@ inline std::unique_ptr<store::Db> writer_connection(const std::string& path) {
 
 /// One integer from a read-only query.
 inline std::int64_t scalar(const std::string& path, const std::string& sql) {
-    auto db = store::Db::open(path, store::OpenMode::read_only);
+    auto db = store::SqliteDb::open(path, store::OpenMode::read_only);
     BOOST_REQUIRE(db.has_value());
-    store::Stmt s((*db)->handle(), sql);
+    store::SqliteStmt s((*db)->handle(), sql);
     BOOST_REQUIRE_MESSAGE(s.step(), sql);
     return s.column_int(0);
 }
 
 /// One text from a read-only query.
 inline std::string text(const std::string& path, const std::string& sql) {
-    auto db = store::Db::open(path, store::OpenMode::read_only);
+    auto db = store::SqliteDb::open(path, store::OpenMode::read_only);
     BOOST_REQUIRE(db.has_value());
-    store::Stmt s((*db)->handle(), sql);
+    store::SqliteStmt s((*db)->handle(), sql);
     BOOST_REQUIRE_MESSAGE(s.step(), sql);
     return s.is_null(0) ? "NULL" : std::string(s.column_text(0));
 }

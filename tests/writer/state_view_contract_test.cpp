@@ -1,6 +1,6 @@
 // One truth for state: the in-memory StateView the domain tests decide
 // against (test::MemoryState) and the SQLite one the writer decides against
-// (writer::SqliteState) must answer every question alike. Each case builds
+// (writer::DbState) must answer every question alike. Each case builds
 // the same world in both — in memory by hand, in SQLite through the
 // projector, as the log would — and asks both the same questions.
 
@@ -8,7 +8,7 @@
 
 #include "domain/memory_state.hpp"
 #include "omnivibe/projection/projector.hpp"
-#include "omnivibe/writer/sqlite_session.hpp"
+#include "omnivibe/writer/db_session.hpp"
 #include "store/store_fixture.hpp"
 
 using namespace omnivibe;
@@ -21,7 +21,7 @@ struct Worlds {
     test::MemoryState memory;
     test::WriterDb w;
     projection::Projector projector{*w.db};
-    writer::SqliteState sqlite{*w.db};
+    writer::DbState sqlite{*w.db};
     std::int64_t seq = 0;
 
     void project(domain::EventType type, Kind kind, std::int64_t id, std::int64_t version,

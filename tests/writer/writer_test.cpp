@@ -8,6 +8,7 @@
 #include "omnivibe/projection/read_model.hpp"
 #include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 #include "store/store_fixture.hpp"
 #include "support/test_server.hpp"
 
@@ -69,7 +70,7 @@ BOOST_FIXTURE_TEST_CASE(a_write_is_answered_after_commit_with_version_and_seq, W
     BOOST_TEST(!r->replayed);
     BOOST_TEST(writer.head() == 1);
     // Committed, so another connection sees it.
-    auto other = store::Db::open(dir.file("w.db"), store::OpenMode::read_only);
+    auto other = store::SqliteDb::open(dir.file("w.db"), store::OpenMode::read_only);
     BOOST_REQUIRE(other);
     BOOST_TEST((*other)->query_int("SELECT count(*) FROM clients").value() == 1);
     std::lock_guard lock(mutex);
@@ -193,7 +194,7 @@ BOOST_AUTO_TEST_CASE(a_changed_projection_version_rebuilds_the_read_tables_at_st
         // As a database written by an older layout would look: another version
         // recorded, and (to prove the tables are really rebuilt, not kept) a
         // row the old layout would have written differently.
-        auto db = std::move(store::Db::open(path, store::OpenMode::read_write)).value();
+        auto db = std::move(store::SqliteDb::open(path, store::OpenMode::read_write)).value();
         store::register_writer_guard(*db);
         before = test::dump_read_tables(*db);
         db->exec("UPDATE projection_state SET version = version + 1");
@@ -202,7 +203,7 @@ BOOST_AUTO_TEST_CASE(a_changed_projection_version_rebuilds_the_read_tables_at_st
     writer::Writer w(writer::WriterOptions{path}, {});
     BOOST_REQUIRE(w.start());
     w.stop();
-    auto db = std::move(store::Db::open(path, store::OpenMode::read_only)).value();
+    auto db = std::move(store::SqliteDb::open(path, store::OpenMode::read_only)).value();
     BOOST_TEST(test::dump_read_tables(*db) == before);
     const auto state = projection::read_projection_state(*db);
     BOOST_TEST(state.version == projection::kProjectionVersion);

@@ -25,8 +25,8 @@
 
 #include "omnivibe/core/clock.hpp"
 #include "omnivibe/core/result.hpp"
-#include "omnivibe/store/db.hpp"
 #include "omnivibe/store/event_store.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::legacy {
 
@@ -71,12 +71,12 @@ struct ImportReport {
 };
 
 /// Fails with a sentence when `legacy` does not have the legacy tables.
-Status check_legacy_layout(store::Db& legacy);
+Status check_legacy_layout(store::SqliteDb& legacy);
 
 /// Imports everything from `legacy` into `target` (a migrated writer
 /// connection whose log is empty) in one transaction. Without `partial`,
 /// nothing is committed when any row is rejected.
-Result<ImportReport> import_legacy(store::Db& legacy, store::Db& target,
+Result<ImportReport> import_legacy(store::SqliteDb& legacy, store::Db& target,
                                    const ImportOptions& options);
 
 }  // namespace omnivibe::legacy

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "omnivibe/store/db.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::projection {
 
@@ -30,7 +30,8 @@ struct Comparison {
 
 /// Compares every read table and projection_state of `live` with `rebuilt`
 /// (the layout is taken from `rebuilt`).
-Comparison compare_read_tables(store::Db& live, store::Db& rebuilt, std::size_t limit = 100);
+Comparison compare_read_tables(store::SqliteDb& live, store::SqliteDb& rebuilt,
+                               std::size_t limit = 100);
 
 /// "campaigns id=3: status: live 'paused', rebuilt 'active'".
 std::string describe(const RowDifference& d);

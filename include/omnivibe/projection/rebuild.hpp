@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "omnivibe/core/result.hpp"
-#include "omnivibe/store/db.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::projection {
 
@@ -22,6 +22,7 @@ using Progress = std::function<void(std::int64_t done, std::int64_t total)>;
 
 /// Empties every read table and replays the log up to `up_to` (all when 0) in
 /// one transaction. Returns the number of events applied. Writer connection only.
-Result<std::int64_t> rebuild(store::Db& db, std::int64_t up_to = 0, const Progress& progress = {});
+Result<std::int64_t> rebuild(store::SqliteDb& db, std::int64_t up_to = 0,
+                             const Progress& progress = {});
 
 }  // namespace omnivibe::projection

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "omnivibe/core/result.hpp"
-#include "omnivibe/store/db.hpp"
 #include "omnivibe/store/event_store.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::store {
 
@@ -52,18 +52,18 @@ struct LogCheck {
 using CheckProgress = std::function<void(std::int64_t done, std::int64_t total)>;
 
 /// Walks the log (inside the caller's transaction if one is open).
-LogCheck verify_log(Db& db, const std::optional<Anchor>& anchor = {},
+LogCheck verify_log(SqliteDb& db, const std::optional<Anchor>& anchor = {},
                     const CheckProgress& progress = {});
 
 /// Missing, altered or unexpected triggers, and migrations that are not the
 /// embedded ones, one sentence each; empty when the guards are intact.
-std::vector<std::string> check_guards(Db& db);
+std::vector<std::string> check_guards(SqliteDb& db);
 
 /// Copies the events with seq <= up_to (all when nullopt) of the database at
 /// `source_path` into `target`'s empty log, in one transaction of its own.
 /// `target` is a migrated writer connection, so its triggers check every
 /// row; the source is only read. Returns the new head seq of `target`.
-std::int64_t copy_log(Db& target, const std::string& source_path,
+std::int64_t copy_log(SqliteDb& target, const std::string& source_path,
                       std::optional<std::int64_t> up_to);
 
 }  // namespace omnivibe::store

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "omnivibe/core/result.hpp"
-#include "omnivibe/store/db.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::store {
 
@@ -46,14 +46,16 @@ Status check_complete(const AppliedMigrations& applied,
 /// Applies what is missing; the connection must be the writer's (see
 /// register_writer_guard). Returns how many were applied.
 Result<int> apply_migrations(
-    Db& db, const std::vector<EmbeddedMigration>& migrations = embedded_migrations());
+    SqliteDb& db, const std::vector<EmbeddedMigration>& migrations = embedded_migrations());
 
 /// Checks, without writing, that every embedded migration is applied unchanged.
-Status check_migrations(Db& db,
-                        const std::vector<EmbeddedMigration>& migrations = embedded_migrations());
+Status check_migrations(Db& db, const std::vector<EmbeddedMigration>& migrations);
+/// The same for the migrations of the store's own dialect (SQLite's, or
+/// migrations/postgresql/): what /readyz asks on either store.
+Status check_migrations(Db& db);
 
 /// Registers the SQL function the writer-only triggers call. Only connections
 /// that own the database's writes (the server's writer, replay, import) do this.
-void register_writer_guard(Db& db);
+void register_writer_guard(SqliteDb& db);
 
 }  // namespace omnivibe::store

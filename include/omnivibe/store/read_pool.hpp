@@ -1,8 +1,10 @@
 #pragma once
-// A pool of read-only connections. WAL lets them read beside the writer; each
-// request borrows one for the duration of one snapshot (a deferred read
-// transaction), so the rows it reads and the log head it reports agree.
+// A pool of read-only connections to the store. Each request borrows one for
+// the duration of one snapshot (Tx::Kind::snapshot: a read transaction in
+// SQLite's WAL, REPEATABLE READ on PostgreSQL), so the rows it reads and the
+// log head it reports agree. A connection the store dropped is not put back.
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,7 +17,11 @@ namespace omnivibe::store {
 
 class ReadPool {
   public:
-    explicit ReadPool(std::string path) : path_(std::move(path)) {}
+    /// Opens one more reader connection when none is idle.
+    using Opener = std::function<Result<std::unique_ptr<Db>>()>;
+    explicit ReadPool(Opener open) : open_(std::move(open)) {}
+    /// Read-only connections to a SQLite file.
+    static Opener sqlite(std::string path);
 
     /// A borrowed connection; goes back to the pool when destroyed.
     class Lease {
@@ -34,24 +40,24 @@ class ReadPool {
     /// Borrows an idle connection or opens a new one.
     Result<Lease> acquire();
 
-    /// Runs `fn(db)` inside one read transaction. SQLite failures become Errors.
+    /// Runs `fn(db)` inside one read snapshot. Store failures become Errors.
     template <class Fn>
     auto with_snapshot(Fn&& fn) -> Result<decltype(fn(std::declval<Db&>()))> {
         auto lease = acquire();
         if (!lease) return std::move(lease).error();
         try {
-            Tx tx(lease->db(), Tx::Kind::deferred);
+            Tx tx(lease->db(), Tx::Kind::snapshot);
             auto out = fn(lease->db());
             tx.commit();
             return out;
-        } catch (const SqliteError& e) {
+        } catch (const StoreError& e) {
             return e.error();
         }
     }
 
   private:
     void give_back(std::unique_ptr<Db> db);
-    std::string path_;
+    Opener open_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<Db>> idle_;
 };

@@ -233,6 +233,8 @@ Rows& Rows::operator=(Rows&& other) noexcept {
 int Rows::size() const noexcept { return result_ ? PQntuples(result_) : 0; }
 int Rows::columns() const noexcept { return result_ ? PQnfields(result_) : 0; }
 
+unsigned Rows::type_oid(int col) const noexcept { return result_ ? PQftype(result_, col) : 0; }
+
 std::string_view Rows::column_name(int col) const {
     const char* name = result_ ? PQfname(result_, col) : nullptr;
     if (!name) throw_internal("a result has no column " + std::to_string(col));

@@ -112,6 +112,8 @@ class Rows {
     bool empty() const noexcept { return size() == 0; }
     int columns() const noexcept;
     std::string_view column_name(int col) const;
+    /// The PostgreSQL type (pg_type oid) of a column.
+    unsigned type_oid(int col) const noexcept;
     /// Rows changed by an INSERT, UPDATE or DELETE (0 for other statements).
     std::int64_t affected() const;
     /// The command tag, e.g. "COMMIT" or "INSERT 0 1".
