@@ -21,6 +21,7 @@
 #include "omnivibe/http/response_cache.hpp"
 #include "omnivibe/http/router.hpp"
 #include "omnivibe/projection/projector.hpp"
+#include "omnivibe/store/location.hpp"
 
 namespace omnivibe::http {
 
@@ -33,7 +34,7 @@ struct Server::Impl {
     explicit Impl(ServerOptions o)
         : options(std::move(o)),
           hub(feed::HubOptions{std::chrono::seconds(options.service.sse_heartbeat_seconds)}),
-          reads(store::ReadPool::sqlite(options.service.db_path)),
+          reads(store::ReadPool::for_store(options.service.db_path)),
           writer(
               writer::WriterOptions{options.service.db_path, options.durability},
               [this](std::vector<store::EventRow>&& rows) { publish(std::move(rows)); },
@@ -155,8 +156,10 @@ Status Server::start() {
                                " without --tokens: anyone could read and change the data. Give "
                                "--tokens FILE, or --allow-anonymous if that is really intended.");
     }
-    const std::filesystem::path db_path(s.options.service.db_path);
-    if (auto st = make_private_dir(db_path.parent_path()); !st) return st;
+    if (!store::is_postgresql_uri(s.options.service.db_path)) {
+        const std::filesystem::path db_path(s.options.service.db_path);
+        if (auto st = make_private_dir(db_path.parent_path()); !st) return st;
+    }
     if (auto st = make_private_dir(s.options.service.uploads_dir); !st) return st;
     // The database and its WAL are created owner-only.
     const mode_t old_mask = ::umask(077);

@@ -1,5 +1,7 @@
 #include "omnivibe/store/read_pool.hpp"
 
+#include "omnivibe/store/location.hpp"
+#include "omnivibe/store/pg/pg_db.hpp"
 #include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::store {
@@ -29,6 +31,18 @@ ReadPool::Opener ReadPool::sqlite(std::string path) {
         if (!db) return std::move(db).error();
         return std::unique_ptr<Db>(std::move(db).value());
     };
+}
+
+ReadPool::Opener ReadPool::postgresql(std::string uri) {
+    return [uri = std::move(uri)]() -> Result<std::unique_ptr<Db>> {
+        auto db = pg::PgDb::open(uri, "omnivibe-reader");
+        if (!db) return std::move(db).error();
+        return std::unique_ptr<Db>(std::move(db).value());
+    };
+}
+
+ReadPool::Opener ReadPool::for_store(std::string db) {
+    return is_postgresql_uri(db) ? postgresql(std::move(db)) : sqlite(std::move(db));
 }
 
 void ReadPool::give_back(std::unique_ptr<Db> db) {

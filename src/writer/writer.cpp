@@ -4,6 +4,8 @@
 
 #include "omnivibe/core/clock.hpp"
 #include "omnivibe/core/log.hpp"
+#include "omnivibe/store/location.hpp"
+#include "omnivibe/writer/pg_session.hpp"
 #include "omnivibe/writer/sqlite_session.hpp"
 
 namespace omnivibe::writer {
@@ -25,14 +27,13 @@ int bucket_of(std::size_t n) {
     return b;
 }
 
-// The store named by --db. Only the embedded SQLite file is built in so far;
-// a PostgreSQL URI is refused with a message rather than opened as a file.
+// The store named by --db: a SQLite file or a PostgreSQL URI.
 Result<std::unique_ptr<WriteSession>> open_session(const WriterOptions& options) {
-    const std::string_view db = options.db_path;
-    if (db.starts_with("postgresql:") || db.starts_with("postgres:"))
-        return Error::make(ErrorCode::validation_failed,
-                           "--db names a PostgreSQL database, and this build serves only the "
-                           "SQLite store");
+    if (store::is_postgresql_uri(options.db_path)) {
+        auto session = PgSession::open({.uri = options.db_path, .durability = options.durability});
+        if (!session) return std::move(session).error();
+        return std::unique_ptr<WriteSession>(std::move(session).value());
+    }
     auto session = SqliteSession::open({.path = options.db_path,
                                         .durability = options.durability,
                                         .busy_timeout_ms = options.busy_timeout_ms});

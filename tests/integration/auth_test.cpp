@@ -166,13 +166,12 @@ BOOST_AUTO_TEST_CASE(the_token_name_is_the_actor_of_events) {
         BOOST_TEST(
             c.patch("/api/v1/clients/1", R"({"notes":"n"})", bearer("admin-secret")).status == 200);
     }
-    auto db = std::move(store::SqliteDb::open(s.db_path(), store::OpenMode::read_only)).value();
-    store::SqliteStmt q(db->handle(),
-                        "SELECT json_extract(meta, '$.actor') FROM events ORDER BY seq");
-    BOOST_REQUIRE(q.step());
-    BOOST_TEST(q.column_text(0) == "writer");
-    BOOST_REQUIRE(q.step());
-    BOOST_TEST(q.column_text(0) == "admin");
+    auto db = open_store(s.db_path());
+    store::EventQuery all;
+    const auto events = store::read_events(*db, all);
+    BOOST_REQUIRE(events.size() == 2);
+    BOOST_TEST(events[0].actor == "writer");
+    BOOST_TEST(events[1].actor == "admin");
 }
 
 BOOST_AUTO_TEST_CASE(access_token_in_the_query_is_for_the_feed_only) {

@@ -298,7 +298,7 @@ BOOST_AUTO_TEST_CASE(every_corpus_case_gets_its_answer_and_the_server_stays_up) 
     BOOST_TEST(cases.size() >= 150u);
 
     TempDir dir;
-    ServerProcess p(dir.file("omnivibe.db"), dir.file("uploads"));
+    ServerProcess p(fresh_store(dir.file("omnivibe.db")), dir.file("uploads"));
     HttpClient c(p.port());
     seed(c);
     std::string head = c.get("/api/v1/clients").header("X-Event-Seq");

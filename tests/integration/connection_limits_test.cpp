@@ -35,7 +35,7 @@ bool closed_by_server(tcp::socket& sock, int seconds) {
 
 BOOST_AUTO_TEST_CASE(idle_and_half_sent_connections_time_out_while_others_are_served) {
     TempDir dir;
-    ServerProcess p(dir.file("db"), dir.file("up"),
+    ServerProcess p(fresh_store(dir.file("db")), dir.file("up"),
                     {"--header-timeout", "1", "--idle-timeout", "1", "--max-connections", "2000"});
     net::io_context ioc;
     const tcp::endpoint ep(net::ip::make_address("127.0.0.1"), p.port());
@@ -62,7 +62,7 @@ BOOST_AUTO_TEST_CASE(idle_and_half_sent_connections_time_out_while_others_are_se
 
 BOOST_AUTO_TEST_CASE(the_header_limit_is_configurable_and_answered_431) {
     TempDir dir;
-    ServerProcess p(dir.file("db"), dir.file("up"), {"--max-header-kb", "2"});
+    ServerProcess p(fresh_store(dir.file("db")), dir.file("up"), {"--max-header-kb", "2"});
     const std::string small =
         "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(1000, 'a') +
         "\r\nConnection: close\r\n\r\n";
@@ -77,7 +77,7 @@ BOOST_AUTO_TEST_CASE(the_header_limit_is_configurable_and_answered_431) {
 
 BOOST_AUTO_TEST_CASE(the_response_cache_can_be_turned_off) {
     TempDir dir;
-    ServerProcess p(dir.file("db"), dir.file("up"), {"--response-cache-mb", "0"});
+    ServerProcess p(fresh_store(dir.file("db")), dir.file("up"), {"--response-cache-mb", "0"});
     HttpClient c(p.port());
     BOOST_REQUIRE(c.post("/api/v1/clients", R"({"name":"Acme"})").status == 201);
     const auto first = c.get("/api/v1/clients/1");
@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(the_response_cache_can_be_turned_off) {
 
 BOOST_AUTO_TEST_CASE(the_connection_cap_answers_503_and_closes) {
     TempDir dir;
-    ServerProcess p(dir.file("db"), dir.file("up"), {"--max-connections", "20"});
+    ServerProcess p(fresh_store(dir.file("db")), dir.file("up"), {"--max-connections", "20"});
     net::io_context ioc;
     const tcp::endpoint ep(net::ip::make_address("127.0.0.1"), p.port());
     std::vector<tcp::socket> held;

@@ -47,7 +47,7 @@ BOOST_AUTO_TEST_CASE(a_request_refused_at_any_stage_is_logged_and_counted_once_w
                << "admin admin " << sha256_hex("admin-secret") << "\n";
     }
     ServerProcess p(
-        dir.file("db"), dir.file("up"),
+        fresh_store(dir.file("db")), dir.file("up"),
         {"--tokens", dir.file("tokens"), "--max-header-kb", "2", "--log-format", "json"});
     const HttpClient::Headers writer{{"Authorization", "Bearer writer-secret"}};
     HttpClient c(p.port());
@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(a_request_refused_at_any_stage_is_logged_and_counted_once_w
 
 BOOST_AUTO_TEST_CASE(the_connection_cap_answer_is_logged_and_counted) {
     TempDir dir;
-    ServerProcess p(dir.file("db"), dir.file("up"),
+    ServerProcess p(fresh_store(dir.file("db")), dir.file("up"),
                     {"--max-connections", "1", "--log-format", "json"});
     namespace net = boost::asio;
     net::io_context ioc;

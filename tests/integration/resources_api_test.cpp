@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "integration/api_helpers.hpp"
+#include "integration/store_checks.hpp"
 #include "integration/upload_helpers.hpp"
 #include "omnivibe/core/sha256.hpp"
 #include "omnivibe/projection/projector.hpp"
@@ -469,12 +470,8 @@ BOOST_AUTO_TEST_CASE(the_read_tables_equal_a_rebuild_after_uploads) {
     BOOST_REQUIRE(r.put_raw("intro", mp4_file(800, 3), "video/mp4").status == 201);
     BOOST_REQUIRE(r.c.del("/api/v1/campaigns/1/resources/bgm").status == 200);
     r.server.server().stop();
-    auto db =
-        std::move(store::SqliteDb::open(r.server.db_path(), store::OpenMode::read_write)).value();
-    store::register_writer_guard(*db);
-    const std::string live = dump_read_tables(*db);
-    BOOST_REQUIRE(projection::rebuild(*db));
-    BOOST_TEST(dump_read_tables(*db) == live);
+    const auto tables = live_and_rebuilt(r.server.db_path());
+    BOOST_TEST(tables.rebuilt == tables.live);
 }
 
 // The upload commands of the README, run as written (curl and a shell), with

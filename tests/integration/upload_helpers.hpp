@@ -9,6 +9,7 @@
 
 #include "omnivibe/store/event_store.hpp"
 #include "omnivibe/store/sqlite_db.hpp"
+#include "support/test_server.hpp"
 
 namespace omnivibe::test {
 
@@ -76,11 +77,10 @@ inline std::vector<std::string> files_under(const std::filesystem::path& dir) {
 
 /// Every event in the log, read on a connection of its own.
 inline std::vector<store::EventRow> log_events(const std::string& db_path) {
-    auto db = store::SqliteDb::open(db_path, store::OpenMode::read_only);
-    if (!db) throw std::runtime_error(db.error().detail);
+    auto db = open_store(db_path);
     store::EventQuery q;
     q.limit = 1000000;
-    return store::read_events(**db, q);
+    return store::read_events(*db, q);
 }
 
 }  // namespace omnivibe::test

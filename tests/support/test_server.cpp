@@ -14,6 +14,11 @@
 #include <stdexcept>
 #include <thread>
 
+#include "omnivibe/store/location.hpp"
+#include "omnivibe/store/pg/pg_db.hpp"
+#include "omnivibe/store/sqlite_db.hpp"
+#include "support/pg_cluster.hpp"
+
 namespace omnivibe::test {
 
 TempDir::TempDir() {
@@ -32,7 +37,7 @@ TestServer::TestServer(const std::function<void(http::ServerOptions&)>& tweak) {
     options_.host = "127.0.0.1";
     options_.port = 0;
     options_.threads = 2;
-    options_.service.db_path = dir_.file("omnivibe.db");
+    options_.service.db_path = fresh_store(dir_.file("omnivibe.db"));
     options_.service.uploads_dir = dir_.file("uploads");
     if (tweak) tweak(options_);
     server_ = std::make_unique<http::Server>(options_);
@@ -47,6 +52,26 @@ void TestServer::restart() {
     server_ = std::make_unique<http::Server>(options_);
     if (auto st = server_->start(); !st)
         throw std::runtime_error("test server failed to restart: " + st.error().detail);
+}
+
+bool testing_postgresql() {
+    const char* store = std::getenv("OMNIVIBE_TEST_STORE");
+    return store && std::string_view(store) == "postgresql";
+}
+
+std::string fresh_store(const std::string& sqlite_file) {
+    return testing_postgresql() ? PgCluster::instance().create_database() : sqlite_file;
+}
+
+std::unique_ptr<store::Db> open_store(const std::string& db) {
+    if (store::is_postgresql_uri(db)) {
+        auto pg = store::pg::PgDb::open(db, "omnivibe-test");
+        if (!pg) throw std::runtime_error("cannot open " + db + ": " + pg.error().detail);
+        return std::move(pg).value();
+    }
+    auto file = store::SqliteDb::open(db, store::OpenMode::read_only);
+    if (!file) throw std::runtime_error("cannot open " + db + ": " + file.error().detail);
+    return std::move(file).value();
 }
 
 std::string binary_path(std::string_view name) {
@@ -74,8 +99,12 @@ void check_server_refuses(const std::string& args, std::string_view mention) {
 
 ServerProcess::ServerProcess(const std::string& db_path, const std::string& uploads_dir,
                              std::vector<std::string> args) {
-    log_path_ = db_path + ".server.log";
-    std::filesystem::create_directories(std::filesystem::path(db_path).parent_path());
+    // Beside the uploads folder: the database may be a PostgreSQL URI.
+    const std::filesystem::path uploads(uploads_dir);
+    log_path_ = (uploads.parent_path() / (uploads.filename().string() + ".server.log")).string();
+    std::filesystem::create_directories(uploads.parent_path());
+    if (!store::is_postgresql_uri(db_path))
+        std::filesystem::create_directories(std::filesystem::path(db_path).parent_path());
     std::ofstream(log_path_, std::ios::trunc).flush();  // a restart must not read the old port
     std::vector<std::string> argv_s = {binary_path("omnivibe-server"),
                                        "--db",

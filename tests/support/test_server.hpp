@@ -3,8 +3,11 @@
 //
 // TestServer runs the real http::Server in this process on port 0 with a
 // fresh temporary database: fast, and the test can reach inside (the writer's
-// stats). ServerProcess runs the built omnivibe-server binary as a child, for
-// what needs a real process: signals, kill -9, the sqlite3 shell beside it.
+// stats). The database is a SQLite file, or, when OMNIVIBE_TEST_STORE is
+// "postgresql" (ctest's `.postgresql` variants of the integration suites), a
+// fresh database in this process's throwaway PostgreSQL cluster. ServerProcess runs the built
+// omnivibe-server binary as a child, for what needs a real process: signals, kill -9, the sqlite3
+// shell beside it.
 
 #include <sys/types.h>
 
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "omnivibe/http/server.hpp"
+#include "omnivibe/store/db.hpp"
 #include "support/http_client.hpp"
 
 namespace omnivibe::test {
@@ -40,6 +44,7 @@ class TestServer {
     std::uint16_t port() const { return server_->port(); }
     HttpClient client() const { return HttpClient(port()); }
     http::Server& server() { return *server_; }
+    /// The --db the server runs on: a file path or a PostgreSQL URI.
     const std::string& db_path() const { return options_.service.db_path; }
     const TempDir& dir() const { return dir_; }
     /// Stops (gracefully) and starts again on the same files, on a new port.
@@ -50,6 +55,14 @@ class TestServer {
     http::ServerOptions options_;
     std::unique_ptr<http::Server> server_;
 };
+
+/// The store the integration tests run on (OMNIVIBE_TEST_STORE).
+bool testing_postgresql();
+/// A --db for a fresh, empty store: `sqlite_file` on SQLite, a new database
+/// in the test cluster on PostgreSQL.
+std::string fresh_store(const std::string& sqlite_file);
+/// A connection to a test server's store (a path or a URI), for checks.
+std::unique_ptr<store::Db> open_store(const std::string& db);
 
 /// The built binaries (tests run with OMNIVIBE_BIN_DIR set by ctest).
 std::string binary_path(std::string_view name);

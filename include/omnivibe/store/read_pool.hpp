@@ -22,6 +22,10 @@ class ReadPool {
     explicit ReadPool(Opener open) : open_(std::move(open)) {}
     /// Read-only connections to a SQLite file.
     static Opener sqlite(std::string path);
+    /// Connections to a PostgreSQL database (libpq URI).
+    static Opener postgresql(std::string uri);
+    /// The one --db names (store/location.hpp).
+    static Opener for_store(std::string db);
 
     /// A borrowed connection; goes back to the pool when destroyed.
     class Lease {

@@ -1,0 +1,57 @@
+#pragma once
+// The PostgreSQL store's write side: DbSession over a libpq connection, plus
+// what writing to a shared database means (docs/SCALING.md).
+//
+// PgSession::open connects, applies the PostgreSQL migrations (each under
+// its own advisory lock, so servers starting together apply each once),
+// rebuilds the read tables when their layout version or head is behind the
+// log, and warns when the server's settings weaken what --durability full
+// promises (fsync, synchronous_commit, full_page_writes).
+//
+// Every write transaction first takes one transaction-scoped advisory lock
+// (kWriterLockKey) and only then reads the head: writers on any number of
+// instances are serialised, seq stays gap-free and in commit order, and
+// decide() reads state no other writer can change before the commit. A lost
+// connection fails the batch (503 upstream) and is reconnected at the next.
+
+#include <memory>
+#include <string>
+
+#include "omnivibe/core/result.hpp"
+#include "omnivibe/store/pg/pg_db.hpp"
+#include "omnivibe/writer/db_session.hpp"
+
+namespace omnivibe::writer {
+
+/// The advisory lock key every writer takes ("omniwrit" in ASCII).
+inline constexpr std::int64_t kWriterLockKey = 0x6f6d6e6977726974;
+
+struct PgSessionOptions {
+    std::string uri;  ///< postgresql://user@host:port/dbname (no password in it)
+    Durability durability = Durability::full;
+    std::string application_name = "omnivibe-writer";
+};
+
+/// What the database's settings weaken, one sentence each; empty when
+/// nothing does. `durability` is what the server promises.
+std::vector<std::string> weak_durability_settings(store::pg::Connection& conn,
+                                                  Durability durability);
+
+class PgSession final : public DbSession {
+  public:
+    static Result<std::unique_ptr<PgSession>> open(const PgSessionOptions& options);
+
+    void begin() override;
+    void close() override;
+
+  private:
+    PgSession(store::pg::Connection& conn, std::unique_ptr<store::pg::PgDb> db,
+              PgSessionOptions options);
+    /// Session settings, again after a reconnect.
+    void configure();
+
+    store::pg::Connection& conn_;
+    PgSessionOptions options_;
+};
+
+}  // namespace omnivibe::writer

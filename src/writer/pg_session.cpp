@@ -1,0 +1,122 @@
+#include "omnivibe/writer/pg_session.hpp"
+
+#include "omnivibe/core/log.hpp"
+#include "omnivibe/projection/projector.hpp"
+#include "omnivibe/projection/rebuild.hpp"
+#include "omnivibe/store/event_store.hpp"
+#include "omnivibe/store/pg/migrations.hpp"
+
+namespace omnivibe::writer {
+
+namespace {
+
+// The read tables emptied and refilled from the log by the same Projector
+// the writer uses, in one transaction under the writer lock, so no instance
+// writes meanwhile and a failure leaves the old tables.
+Result<std::int64_t> rebuild_read_tables(store::Db& db, store::pg::Connection& conn) {
+    store::Tx tx(db);
+    conn.advisory_xact_lock(kWriterLockKey);
+    const std::int64_t head = store::log_head(db);
+    const auto state = projection::read_projection_state(db);
+    if (state.version == projection::kProjectionVersion && state.head == head) return 0;
+    log::info("rebuilding the read tables from the log (layout " + std::to_string(state.version) +
+              " -> " + std::to_string(projection::kProjectionVersion) + ", " +
+              std::to_string(head) + " events)");
+    for (auto table : projection::read_tables()) db.exec("DELETE FROM " + std::string(table));
+    projection::Projector projector(db, projection::Projector::StreamWrites::at_checkpoint);
+    std::optional<Error> failure;
+    std::int64_t done = 0;
+    store::for_each_event(
+        db, 0, head,
+        [&](const store::EventRow& row) {
+            if (failure) return;
+            auto ev = store::to_domain(row, store::MetaDecoding::skip);
+            if (!ev) {
+                failure = std::move(ev).error();
+                return;
+            }
+            projector.apply(*ev);
+            if (++done % 10000 == 0)
+                log::info("rebuild: " + std::to_string(done) + "/" + std::to_string(head) +
+                          " events");
+        },
+        store::RowDetail::log_only);
+    if (failure) return *failure;
+    projector.checkpoint(head);
+    tx.commit();
+    return done;
+}
+
+std::string setting(store::pg::Connection& conn, std::string_view name) {
+    return std::string(conn.query("SELECT current_setting($1)", {name}).text(0, 0));
+}
+
+}  // namespace
+
+std::vector<std::string> weak_durability_settings(store::pg::Connection& conn,
+                                                  Durability durability) {
+    std::vector<std::string> weak;
+    if (setting(conn, "fsync") != "on")
+        weak.push_back("fsync is off: a crash of the database's machine can corrupt it");
+    if (setting(conn, "full_page_writes") != "on")
+        weak.push_back("full_page_writes is off: a power loss can leave torn pages");
+    const std::string commit = setting(conn, "synchronous_commit");
+    if (durability == Durability::full && (commit == "off" || commit == "local"))
+        weak.push_back("synchronous_commit is " + commit +
+                       " for the server's role or database: a write acknowledged under "
+                       "--durability full can be lost");
+    return weak;
+}
+
+Result<std::unique_ptr<PgSession>> PgSession::open(const PgSessionOptions& options) {
+    auto db = store::pg::PgDb::open(options.uri, options.application_name);
+    if (!db) return std::move(db).error();
+    store::pg::Connection& conn = (*db)->connection();
+    try {
+        for (const auto& warning : weak_durability_settings(conn, options.durability))
+            log::warn("PostgreSQL at " + conn.redacted_uri() + ": " + warning);
+        auto applied = store::pg::apply_migrations(conn);
+        if (!applied) return std::move(applied).error();
+        if (*applied > 0) log::info("applied " + std::to_string(*applied) + " migration(s)");
+        auto rebuilt = rebuild_read_tables(**db, conn);
+        if (!rebuilt) return std::move(rebuilt).error();
+        return std::unique_ptr<PgSession>(new PgSession(conn, std::move(db).value(), options));
+    } catch (const store::StoreError& e) {
+        return e.error();
+    }
+}
+
+PgSession::PgSession(store::pg::Connection& conn, std::unique_ptr<store::pg::PgDb> db,
+                     PgSessionOptions options)
+    : DbSession(std::unique_ptr<store::Db>(std::move(db))),
+      conn_(conn),
+      options_(std::move(options)) {
+    configure();
+}
+
+void PgSession::configure() {
+    // --durability normal: acknowledged once PostgreSQL has the commit in
+    // memory; a crash of the database server can lose the last writes, never
+    // corrupt (the same promise as SQLite's synchronous=NORMAL).
+    conn_.exec(options_.durability == Durability::full ? "SET synchronous_commit = on"
+                                                       : "SET synchronous_commit = off");
+}
+
+void PgSession::begin() {
+    if (!conn_.connected()) {
+        if (auto st = conn_.reconnect(); !st) throw store::pg::PgError(std::move(st).error(), "");
+        configure();
+        log::info("writer reconnected to PostgreSQL at " + conn_.redacted_uri());
+    }
+    DbSession::begin();
+    conn_.advisory_xact_lock(kWriterLockKey);
+    // Another instance may have appended since our last transaction.
+    reload_head();
+}
+
+void PgSession::close() {
+    DbSession::close();
+    drop_connection();
+}
+
+}  // namespace omnivibe::writer
