@@ -11,6 +11,7 @@
 #include "omnivibe/core/text.hpp"
 #include "omnivibe/domain/history.hpp"
 #include "omnivibe/json/encode.hpp"
+#include "omnivibe/store/dialect.hpp"
 #include "omnivibe/store/event_store.hpp"
 #include "omnivibe/store/log_audit.hpp"
 #include "omnivibe/store/sqlite_db.hpp"
@@ -50,7 +51,7 @@ std::string show(const std::optional<domain::Value>& v) {
     return std::string(w.view());
 }
 
-int run_verify(store::SqliteDb& db, const std::string& expect) {
+int run_verify(store::Db& db, const std::string& expect) {
     std::optional<store::Anchor> anchor;
     if (!expect.empty()) {
         anchor = store::parse_anchor(expect);
@@ -90,16 +91,17 @@ int run_verify(store::SqliteDb& db, const std::string& expect) {
     return ok ? cli::kOk : cli::kFailed;
 }
 
-int run_head(store::SqliteDb& db) {
-    store::SqliteStmt s(db.handle(), "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
+int run_head(store::Db& db) {
+    store::Stmt& s = db.cached("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1");
     if (s.step())
         std::cout << s.column_int(0) << " " << s.column_text(1) << "\n";
     else
         std::cout << 0 << " " << store::kGenesisHash << "\n";
+    s.reset();
     return cli::kOk;
 }
 
-int run_history(store::SqliteDb& db, const std::vector<std::string>& args) {
+int run_history(store::Db& db, const std::vector<std::string>& args) {
     if (args.size() != 2)
         return cli::fail(kTool, "history wants ENTITY ID, e.g. history campaign 3", cli::kUsage);
     const auto kind = domain::kind_from_name(args[0]);
@@ -164,7 +166,7 @@ int run_history(store::SqliteDb& db, const std::vector<std::string>& args) {
     return cli::kOk;
 }
 
-int run_log(store::SqliteDb& db, std::int64_t after, std::int64_t limit, bool as_json) {
+int run_log(store::Db& db, std::int64_t after, std::int64_t limit, bool as_json) {
     store::EventQuery q;
     q.after = after;
     std::int64_t left = limit > 0 ? limit : INT64_MAX;
@@ -192,9 +194,9 @@ int run_log(store::SqliteDb& db, std::int64_t after, std::int64_t limit, bool as
     return cli::kOk;
 }
 
-void print_counts(store::SqliteDb& db, std::string_view title, const std::string& sql) {
+void print_counts(store::Db& db, std::string_view title, const std::string& sql) {
     std::cout << "\n" << title << ":\n";
-    store::SqliteStmt s(db.handle(), sql);
+    store::Stmt& s = db.cached(sql);
     std::vector<std::pair<std::string, std::int64_t>> rows;
     std::size_t width = 0;
     while (s.step()) {
@@ -202,6 +204,7 @@ void print_counts(store::SqliteDb& db, std::string_view title, const std::string
                           s.column_int(1));
         width = std::max(width, rows.back().first.size());
     }
+    s.reset();
     for (const auto& [name, n] : rows) {
         const std::string count = cli::thousands(n);
         std::cout << "  " << name << std::string(width - name.size() + 2, ' ')
@@ -209,10 +212,9 @@ void print_counts(store::SqliteDb& db, std::string_view title, const std::string
     }
 }
 
-int run_stats(store::SqliteDb& db) {
+int run_stats(store::Db& db) {
     store::Tx snapshot(db, store::Tx::Kind::snapshot);
-    store::SqliteStmt s(
-        db.handle(),
+    store::Stmt& s = db.cached(
         "SELECT count(*), min(recorded_at), max(recorded_at), count(DISTINCT stream) "
         "FROM events");
     s.step();
@@ -221,19 +223,21 @@ int run_stats(store::SqliteDb& db) {
     if (s.column_int(0))
         std::cout << ", recorded " << s.column_text(1) << " .. " << s.column_text(2);
     std::cout << "\n";
+    s.reset();
+    const auto d = db.dialect();
     print_counts(db, "per type",
                  "SELECT type, count(*) FROM events GROUP BY type ORDER BY count(*) DESC, type");
     print_counts(db, "per actor",
-                 "SELECT json_extract(meta, '$.actor') a, count(*) FROM events GROUP BY a "
-                 "ORDER BY count(*) DESC, a");
+                 "SELECT " + store::sql::json_field(d, "meta", "actor") +
+                     " a, count(*) FROM events GROUP BY a ORDER BY count(*) DESC, a");
     print_counts(db, "per source",
-                 "SELECT json_extract(meta, '$.source') s, count(*) FROM events GROUP BY s "
-                 "ORDER BY count(*) DESC, s");
+                 "SELECT " + store::sql::json_field(d, "meta", "source") +
+                     " s, count(*) FROM events GROUP BY s ORDER BY count(*) DESC, s");
     print_counts(db, "per day (UTC, recorded)",
                  "SELECT substr(recorded_at, 1, 10) d, count(*) FROM events GROUP BY d ORDER BY d");
     print_counts(db, "streams per kind",
-                 "SELECT substr(stream, 1, instr(stream, '-') - 1) k, count(DISTINCT stream) "
-                 "FROM events GROUP BY k ORDER BY k");
+                 "SELECT " + store::sql::before_first(d, "stream", '-') +
+                     " k, count(DISTINCT stream) FROM events GROUP BY k ORDER BY k");
     snapshot.commit();
     return cli::kOk;
 }
@@ -249,7 +253,7 @@ int main(int argc, char** argv) {
     // clang-format off
     desc.add_options()
         ("help,h", "show this help and exit")
-        ("db", po::value(&db), "the omnivibe database (opened read-only)")
+        ("db", po::value(&db), "the omnivibe database: a SQLite file (opened read-only) or a postgresql:// URI")
         ("expect", po::value(&expect), "verify: SEQ:HASH recorded earlier by 'head'")
         ("after", po::value(&after), "log: start after this seq")
         ("limit", po::value(&limit), "log: at most this many events")
@@ -283,16 +287,16 @@ int main(int argc, char** argv) {
         return usage(command + " takes no argument '" + args.front() + "'");
     if (after < 0 || limit < 0) return usage("--after and --limit must not be negative");
 
-    auto opened = cli::open_existing(db, store::OpenMode::read_only);
+    auto opened = cli::open_store(db, store::OpenMode::read_only, kTool);
     if (!opened) return cli::fail(kTool, opened.error());
-    store::SqliteDb& d = **opened;
+    store::Db& d = **opened;
     try {
         if (command == "verify") return run_verify(d, expect);
         if (command == "head") return run_head(d);
         if (command == "history") return run_history(d, args);
         if (command == "log") return run_log(d, after, limit, as_json);
         return run_stats(d);
-    } catch (const store::SqliteError& e) {
+    } catch (const store::StoreError& e) {
         return cli::fail(kTool, e.error());
     }
 }

@@ -8,6 +8,8 @@
 #include <iostream>
 
 #include "omnivibe/store/db_lock.hpp"
+#include "omnivibe/store/location.hpp"
+#include "omnivibe/store/pg/pg_db.hpp"
 #include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::cli {
@@ -64,6 +66,18 @@ Result<std::unique_ptr<store::SqliteDb>> open_existing(const std::string& path,
     const Inspection what = inspect(path);
     if (what.kind != FileKind::omnivibe) return Error::make(ErrorCode::not_found, what.detail);
     return store::SqliteDb::open(path, mode);
+}
+
+Result<std::unique_ptr<store::Db>> open_store(const std::string& db, store::OpenMode mode,
+                                              std::string_view tool) {
+    if (store::is_postgresql_uri(db)) {
+        auto pg = store::pg::PgDb::open(db, tool);
+        if (!pg) return std::move(pg).error();
+        return std::unique_ptr<store::Db>(std::move(pg).value());
+    }
+    auto file = open_existing(db, mode);
+    if (!file) return std::move(file).error();
+    return std::unique_ptr<store::Db>(std::move(file).value());
 }
 
 int fail(std::string_view tool, std::string_view message, int code) {

@@ -39,6 +39,13 @@ Inspection inspect(const std::string& path);
 Result<std::unique_ptr<store::SqliteDb>> open_existing(const std::string& path,
                                                        store::OpenMode mode);
 
+/// Opens the store --db names: an existing omnivibe SQLite file (as
+/// open_existing), or a PostgreSQL database by its URI (application_name
+/// `tool`). Read-only on SQLite when `mode` says so; on PostgreSQL the
+/// tools read in snapshots and write only where they say they do.
+Result<std::unique_ptr<store::Db>> open_store(const std::string& db, store::OpenMode mode,
+                                              std::string_view tool);
+
 /// Prints "<tool>: <detail>" on stderr and returns the exit code for the error.
 int fail(std::string_view tool, const Error& error);
 int fail(std::string_view tool, std::string_view message, int code);

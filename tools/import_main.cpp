@@ -12,8 +12,14 @@
 #include "omnivibe/legacy/import.hpp"
 #include "omnivibe/store/db_lock.hpp"
 #include "omnivibe/store/event_store.hpp"
+#include "omnivibe/store/location.hpp"
+#include "omnivibe/store/log_audit.hpp"
+#include "omnivibe/store/log_move.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/pg/migrations.hpp"
+#include "omnivibe/store/pg/pg_db.hpp"
 #include "omnivibe/store/sqlite_db.hpp"
+#include "omnivibe/writer/pg_session.hpp"
 
 namespace {
 
@@ -25,6 +31,7 @@ constexpr std::string_view kTool = "omnivibe-import";
 
 constexpr const char* kUsage =
     "Usage: omnivibe-import --legacy OLD.db --db PATH [--partial] [--files DIR]\n"
+    "       omnivibe-import --from-sqlite OMNIVIBE.db --db postgresql://USER@HOST:PORT/DB\n"
     "\n"
     "Turns the SQLite database of the previous backend (FastAPI + Next.js) into the\n"
     "events of an omnivibe database, then projects them into its read tables, in one\n"
@@ -36,6 +43,12 @@ constexpr const char* kUsage =
     "\n"
     "PATH must be new, or an omnivibe database with no events; OLD.db is only read.\n"
     "Without --partial, nothing is written when any row is rejected.\n"
+    "\n"
+    "--from-sqlite moves the log of an omnivibe SQLite database into an empty\n"
+    "PostgreSQL database (docs/SCALING.md): every event copied as it is (seq,\n"
+    "stream versions, recorded_at, meta and hashes kept) in one transaction that\n"
+    "holds the writers' lock, the read tables projected from it, and the chain\n"
+    "verified end to end there. The SQLite file is only read; stop its server first.\n"
     "\n"
     "Exit codes: 0 imported, 1 rows rejected (nothing written unless --partial),\n"
     "2 usage, 3 database problem (missing, foreign, target not empty), 4 target in use.\n"
@@ -70,16 +83,68 @@ void print_report(const legacy::ImportReport& r) {
     }
 }
 
+// --from-sqlite: the log of an omnivibe SQLite file into an empty PostgreSQL
+// database, then projected and verified there.
+int move_to_postgresql(const std::string& source_path, const std::string& uri) {
+    auto source = cli::open_existing(source_path, store::OpenMode::read_only);
+    if (!source) return cli::fail(kTool, source.error());
+    auto target = store::pg::PgDb::open(uri, kTool);
+    if (!target) return cli::fail(kTool, target.error());
+    store::pg::Connection& conn = (*target)->connection();
+    cli::Stopwatch watch;
+    try {
+        if (auto applied = store::pg::apply_migrations(conn); !applied)
+            return cli::fail(kTool, applied.error());
+        {
+            // Under the writers' lock: no server appends while the log moves in.
+            store::Tx tx(**target);
+            conn.advisory_xact_lock(writer::kWriterLockKey);
+            cli::ProgressBar bar("moving events");
+            auto copied = store::copy_events(
+                **source, **target, [&](std::int64_t d, std::int64_t t) { bar.update(d, t); });
+            bar.finish();
+            if (!copied) return cli::fail(kTool, copied.error());
+            tx.commit();
+            std::cout << "moved " << cli::rate(*copied, watch.seconds()) << "\n";
+        }
+        // The read tables: projected by the start-up rebuild every server runs.
+        auto session =
+            writer::PgSession::open({.uri = uri, .application_name = std::string(kTool)});
+        if (!session) return cli::fail(kTool, session.error());
+        (*session)->close();
+        store::Tx snapshot(**target, store::Tx::Kind::snapshot);
+        cli::ProgressBar bar("verifying");
+        const auto check = store::verify_log(
+            **target, {}, [&](std::int64_t d, std::int64_t t) { bar.update(d, t); });
+        bar.finish();
+        snapshot.commit();
+        if (check.problem) {
+            std::cout << "FAILED at seq " << check.problem->seq << ": " << check.problem->what
+                      << "\n";
+            return cli::kFailed;
+        }
+        std::cout << kTool << ": " << source_path << " -> " << conn.redacted_uri() << "\n"
+                  << "log: " << cli::thousands(check.events)
+                  << " events, hash chain intact; read tables projected\n"
+                  << "head " << check.head.seq << " " << check.head.hash << "\n";
+        return cli::kOk;
+    } catch (const store::StoreError& e) {
+        return cli::fail(kTool, e.error());
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string legacy_path, db_path, files;
+    std::string legacy_path, db_path, files, from_sqlite;
     bool partial = false;
     po::options_description desc("Options");
     // clang-format off
     desc.add_options()
         ("help,h", "show this help and exit")
         ("legacy", po::value(&legacy_path), "the legacy database to read")
+        ("from-sqlite", po::value(&from_sqlite),
+         "an omnivibe SQLite database whose log moves into the PostgreSQL --db")
         ("db", po::value(&db_path), "the omnivibe database to create")
         ("partial", po::bool_switch(&partial), "import the valid rows even if some are rejected")
         ("files", po::value(&files),
@@ -88,6 +153,15 @@ int main(int argc, char** argv) {
     // clang-format on
     po::variables_map vm;
     if (auto done = cli::parse_command_line(argc, argv, kTool, kUsage, desc, vm)) return *done;
+    if (!from_sqlite.empty()) {
+        if (!legacy_path.empty() || vm.count("files") || partial)
+            return cli::usage_error(kTool, "--from-sqlite takes no --legacy, --files or --partial");
+        if (!store::is_postgresql_uri(db_path))
+            return cli::usage_error(kTool,
+                                    "--from-sqlite moves into PostgreSQL: --db must be a "
+                                    "postgresql:// URI");
+        return move_to_postgresql(from_sqlite, db_path);
+    }
     if (legacy_path.empty() || db_path.empty())
         return cli::usage_error(kTool, "--legacy OLD.db and --db PATH are required");
 

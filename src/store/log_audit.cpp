@@ -5,6 +5,8 @@
 
 #include "omnivibe/core/text.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/pg/migrations.hpp"
+#include "omnivibe/store/pg/pg_db.hpp"
 #include "omnivibe/store/sqlite_db.hpp"
 
 namespace omnivibe::store {
@@ -38,87 +40,77 @@ std::optional<Anchor> parse_anchor(std::string_view text) {
     return Anchor{*seq, std::string(hash)};
 }
 
-LogCheck verify_log(SqliteDb& db, const std::optional<Anchor>& anchor,
-                    const CheckProgress& progress) {
+LogCheck verify_log(Db& db, const std::optional<Anchor>& anchor, const CheckProgress& progress) {
     LogCheck out;
     const std::int64_t total = log_head(db);
     std::unordered_map<std::string, std::int64_t> versions;
-    SqliteStmt s(db.handle(),
-                 "SELECT seq, stream, stream_version, type, data, meta, campaign_id, recorded_at, "
-                 "prev_hash, hash FROM events ORDER BY seq");
-    EventRow row;
     auto fail = [&](std::int64_t seq, std::string what) {
         out.problem = LogProblem{seq, std::move(what)};
     };
-    while (s.step()) {
-        row.seq = s.column_int(0);
-        row.stream = s.column_text(1);
-        row.stream_version = s.column_int(2);
-        row.type = s.column_text(3);
-        row.data = s.column_text(4);
-        row.meta = s.column_text(5);
-        row.campaign_id.reset();
-        if (!s.is_null(6)) row.campaign_id = s.column_int(6);
-        row.recorded_at = s.column_text(7);
-        row.prev_hash = s.column_text(8);
-        row.hash = s.column_text(9);
-
-        const std::int64_t expected_seq = out.head.seq + 1;
-        if (row.seq != expected_seq) {
-            fail(expected_seq, row.seq > expected_seq
-                                   ? "missing: the log jumps from seq " +
-                                         std::to_string(out.head.seq) + " to seq " +
-                                         std::to_string(row.seq)
-                                   : "seq " + std::to_string(row.seq) + " is out of order");
-            break;
-        }
-        if (row.prev_hash != out.head.hash) {
-            fail(row.seq, "prev_hash " + short_hash(row.prev_hash) + " is not the hash of seq " +
-                              std::to_string(out.head.seq) + " (" + short_hash(out.head.hash) +
-                              "): an event was removed, inserted or rewritten before it");
-            break;
-        }
-        if (const std::string computed = chain_hash(row.prev_hash, row); computed != row.hash) {
-            fail(row.seq, "hash does not match the event's content (stored " +
-                              short_hash(row.hash) + ", computed " + short_hash(computed) +
-                              "): the event (" + row.stream + " v" +
-                              std::to_string(row.stream_version) + ", " + row.type +
-                              ") was changed after it was written");
-            break;
-        }
-        auto decoded = to_domain(row);
-        if (!decoded) {
-            fail(row.seq, "cannot be decoded (" + row.type + " on " + row.stream +
-                              "): " + decoded.error().detail);
-            break;
-        }
-        if (domain::stream_kind(decoded->type) != decoded->kind) {
-            fail(row.seq, "type " + row.type + " does not belong on stream " + row.stream);
-            break;
-        }
-        std::int64_t& version = versions[row.stream];
-        if (row.stream_version != version + 1) {
-            fail(row.seq, "stream " + row.stream + " goes from version " + std::to_string(version) +
-                              " to " + std::to_string(row.stream_version) +
-                              " (versions must be 1, 2, 3... per stream)");
-            break;
-        }
-        version = row.stream_version;
-        out.head = Head{row.seq, row.hash};
-        ++out.events;
-        if (anchor && anchor->seq == row.seq) {
-            if (row.hash != anchor->hash) {
-                fail(row.seq, "hash " + row.hash + " differs from the anchored " + anchor->hash +
-                                  ": the log up to seq " + std::to_string(row.seq) +
-                                  " is not the one that was anchored (it was rewritten)");
-                break;
+    // After the first problem the rest of the log is passed over.
+    for_each_event(
+        db, 0, std::nullopt,
+        [&](const EventRow& row) {
+            if (out.problem) return;
+            const std::int64_t expected_seq = out.head.seq + 1;
+            if (row.seq != expected_seq) {
+                fail(expected_seq, row.seq > expected_seq
+                                       ? "missing: the log jumps from seq " +
+                                             std::to_string(out.head.seq) + " to seq " +
+                                             std::to_string(row.seq)
+                                       : "seq " + std::to_string(row.seq) + " is out of order");
+                return;
             }
-            out.anchor_matched = true;
-        }
-        if (progress && (out.events % 10000 == 0 || out.events == total))
-            progress(out.events, total);
-    }
-    s.reset();
+            if (row.prev_hash != out.head.hash) {
+                fail(row.seq, "prev_hash " + short_hash(row.prev_hash) +
+                                  " is not the hash of seq " + std::to_string(out.head.seq) + " (" +
+                                  short_hash(out.head.hash) +
+                                  "): an event was removed, inserted or rewritten before it");
+                return;
+            }
+            if (const std::string computed = chain_hash(row.prev_hash, row); computed != row.hash) {
+                fail(row.seq, "hash does not match the event's content (stored " +
+                                  short_hash(row.hash) + ", computed " + short_hash(computed) +
+                                  "): the event (" + row.stream + " v" +
+                                  std::to_string(row.stream_version) + ", " + row.type +
+                                  ") was changed after it was written");
+                return;
+            }
+            auto decoded = to_domain(row);
+            if (!decoded) {
+                fail(row.seq, "cannot be decoded (" + row.type + " on " + row.stream +
+                                  "): " + decoded.error().detail);
+                return;
+            }
+            if (domain::stream_kind(decoded->type) != decoded->kind) {
+                fail(row.seq, "type " + row.type + " does not belong on stream " + row.stream);
+                return;
+            }
+            std::int64_t& version = versions[row.stream];
+            if (row.stream_version != version + 1) {
+                fail(row.seq, "stream " + row.stream + " goes from version " +
+                                  std::to_string(version) + " to " +
+                                  std::to_string(row.stream_version) +
+                                  " (versions must be 1, 2, 3... per stream)");
+                return;
+            }
+            version = row.stream_version;
+            out.head = Head{row.seq, row.hash};
+            ++out.events;
+            if (anchor && anchor->seq == row.seq) {
+                if (row.hash != anchor->hash) {
+                    fail(row.seq, "hash " + row.hash + " differs from the anchored " +
+                                      anchor->hash + ": the log up to seq " +
+                                      std::to_string(row.seq) +
+                                      " is not the one that was anchored (it was rewritten)");
+                    return;
+                }
+                out.anchor_matched = true;
+            }
+            if (progress && (out.events % 10000 == 0 || out.events == total))
+                progress(out.events, total);
+        },
+        RowDetail::log_only);
     if (!out.problem && anchor && !out.anchor_matched)
         out.problem =
             LogProblem{anchor->seq, "the log ends at seq " + std::to_string(out.head.seq) +
@@ -127,7 +119,9 @@ LogCheck verify_log(SqliteDb& db, const std::optional<Anchor>& anchor,
     return out;
 }
 
-std::vector<std::string> check_guards(SqliteDb& db) {
+namespace {
+
+std::vector<std::string> check_sqlite_guards(SqliteDb& db) {
     std::vector<std::string> problems;
     if (auto st = check_migrations(db); !st) problems.push_back(st.error().detail);
 
@@ -154,6 +148,15 @@ std::vector<std::string> check_guards(SqliteDb& db) {
     for (const auto& [name, sql] : actual)
         if (!expected.count(name)) problems.push_back("trigger " + name + " is not one of ours");
     return problems;
+}
+
+}  // namespace
+
+// The guards are each store's own schema objects (SQLite triggers; PostgreSQL
+// triggers and their PL/pgSQL functions), so the check is too.
+std::vector<std::string> check_guards(Db& db) {
+    if (auto* pg = dynamic_cast<pg::PgDb*>(&db)) return pg::check_guards(pg->connection());
+    return check_sqlite_guards(dynamic_cast<SqliteDb&>(db));
 }
 
 std::int64_t copy_log(SqliteDb& target, const std::string& source_path,

@@ -26,6 +26,15 @@ inline std::string json_has(Dialect d, std::string_view column, std::string_view
     return "json_type(" + std::string(column) + ", '$." + std::string(key) + "') IS NOT NULL";
 }
 
+/// The part of a text column before the first `separator` (all of it when
+/// there is none on PostgreSQL, nothing on SQLite: our streams always have one).
+inline std::string before_first(Dialect d, std::string_view column, char separator) {
+    const std::string sep = std::string("'") + separator + "'";
+    if (d == Dialect::postgresql) return "split_part(" + std::string(column) + ", " + sep + ", 1)";
+    return "substr(" + std::string(column) + ", 1, instr(" + std::string(column) + ", " + sep +
+           ") - 1)";
+}
+
 /// `column` equal to the parameter ignoring ASCII case (SQLite's NOCASE;
 /// on PostgreSQL the C collation makes lower() ASCII-only, as the unique
 /// index on client names is).

@@ -52,12 +52,12 @@ struct LogCheck {
 using CheckProgress = std::function<void(std::int64_t done, std::int64_t total)>;
 
 /// Walks the log (inside the caller's transaction if one is open).
-LogCheck verify_log(SqliteDb& db, const std::optional<Anchor>& anchor = {},
+LogCheck verify_log(Db& db, const std::optional<Anchor>& anchor = {},
                     const CheckProgress& progress = {});
 
 /// Missing, altered or unexpected triggers, and migrations that are not the
 /// embedded ones, one sentence each; empty when the guards are intact.
-std::vector<std::string> check_guards(SqliteDb& db);
+std::vector<std::string> check_guards(Db& db);
 
 /// Copies the events with seq <= up_to (all when nullopt) of the database at
 /// `source_path` into `target`'s empty log, in one transaction of its own.

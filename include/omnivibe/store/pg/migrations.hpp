@@ -36,3 +36,14 @@ Status check_migrations(Connection& conn,
                         const std::vector<EmbeddedMigration>& migrations = embedded_migrations());
 
 }  // namespace omnivibe::store::pg
+
+namespace omnivibe::store::pg {
+
+/// The schema's guards as the migrations made them: every writer-only,
+/// append-only and chain trigger present, enabled and calling its function,
+/// each guard function's body the one the embedded migrations define, and
+/// the migrations applied unchanged. One sentence per problem; empty when
+/// the guards are intact (omnivibe-audit verify).
+std::vector<std::string> check_guards(Connection& conn);
+
+}  // namespace omnivibe::store::pg

@@ -1,0 +1,25 @@
+#pragma once
+// Moving a log between stores (omnivibe-import --from-sqlite): every event
+// copied verbatim — seq, stream versions, recorded_at, data, meta and both
+// hashes — so the chain anchored on the old store still verifies on the new
+// one. The read tables are not copied: the new store projects them from the
+// log (a server's start, or replay).
+
+#include <cstdint>
+#include <functional>
+
+#include "omnivibe/core/result.hpp"
+#include "omnivibe/store/db.hpp"
+#include "omnivibe/store/event_store.hpp"
+
+namespace omnivibe::store {
+
+using CopyProgress = std::function<void(std::int64_t done, std::int64_t total)>;
+
+/// Appends every event of `source` (read in its own snapshot) to `target`'s
+/// log, inside the transaction the caller holds on `target`, which must be
+/// empty. The target's schema checks each row (contiguity, chain); so does
+/// this function, before it writes. Returns how many were copied.
+Result<std::int64_t> copy_events(Db& source, Db& target, const CopyProgress& progress = {});
+
+}  // namespace omnivibe::store
