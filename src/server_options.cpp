@@ -33,7 +33,8 @@ std::optional<ServerCommandLine> parse_server_command_line(int argc, char** argv
     po::options_description desc("Options");
     desc.add_options()("help,h", "show this help and exit")(
         "db", po::value(&o.service.db_path)->default_value(o.service.db_path),
-        "SQLite database file (created with its folder on first start)")(
+        "SQLite database file (created with its folder on first start), or a PostgreSQL "
+        "database: postgresql://user@host:port/dbname (password from PGPASSWORD or ~/.pgpass)")(
         "host", po::value(&o.host)->default_value(o.host), "address to listen on")(
         "port", po::value(&port)->default_value(port), "TCP port (0 picks a free one)")(
         "uploads", po::value(&o.service.uploads_dir)->default_value(o.service.uploads_dir),
