@@ -100,8 +100,9 @@ int move_to_postgresql(const std::string& source_path, const std::string& uri) {
             store::Tx tx(**target);
             conn.advisory_xact_lock(writer::kWriterLockKey);
             cli::ProgressBar bar("moving events");
-            auto copied = store::copy_events(
-                **source, **target, [&](std::int64_t d, std::int64_t t) { bar.update(d, t); });
+            auto copied =
+                store::copy_events(**source, **target, std::nullopt,
+                                   [&](std::int64_t d, std::int64_t t) { bar.update(d, t); });
             bar.finish();
             if (!copied) return cli::fail(kTool, copied.error());
             tx.commit();

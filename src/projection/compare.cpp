@@ -133,12 +133,17 @@ Layout layout_of(store::SqliteDb& db, std::string_view table) {
 
 using Row = std::vector<Cell>;
 
+// One table in key order, a row at a time (on PostgreSQL the statement's
+// result is read whole; SQLite steps through it).
 class TableReader {
   public:
-    TableReader(store::SqliteDb& db, const std::string& sql, std::size_t width)
-        : stmt_(db.handle(), sql), width_(width) {
+    TableReader(store::Db& db, const std::string& sql, std::size_t width)
+        : stmt_(db.cached(sql)), width_(width) {
         advance();
     }
+    ~TableReader() { stmt_.reset(); }
+    TableReader(const TableReader&) = delete;
+    TableReader& operator=(const TableReader&) = delete;
     const std::optional<Row>& row() const { return row_; }
     void advance() {
         row_.reset();
@@ -150,7 +155,7 @@ class TableReader {
     }
 
   private:
-    store::SqliteStmt stmt_;
+    store::Stmt& stmt_;
     std::size_t width_;
     std::optional<Row> row_;
 };
@@ -167,7 +172,7 @@ std::string describe(const RowDifference& d) {
     return out + d.column + ": live " + d.live + ", rebuilt " + d.rebuilt;
 }
 
-Comparison compare_read_tables(store::SqliteDb& live, store::SqliteDb& rebuilt, std::size_t limit) {
+Comparison compare_read_tables(store::Db& live, store::SqliteDb& rebuilt, std::size_t limit) {
     Comparison out;
     std::vector<std::string_view> tables(read_tables().begin(), read_tables().end());
     tables.push_back("projection_state");

@@ -2,14 +2,16 @@
 
 namespace omnivibe::store {
 
-Result<std::int64_t> copy_events(Db& source, Db& target, const CopyProgress& progress) {
+Result<std::int64_t> copy_events(Db& source, Db& target, std::optional<std::int64_t> up_to,
+                                 const CopyProgress& progress) {
     try {
         if (const auto head = log_head(target); head != 0)
             return Error::make(ErrorCode::conflict, "the target already holds " +
                                                         std::to_string(head) +
                                                         " events; move only into an empty log");
-        Tx snapshot(source, Tx::Kind::snapshot);
-        const std::int64_t total = log_head(source);
+        std::optional<Tx> snapshot;
+        if (!source.in_transaction()) snapshot.emplace(source, Tx::Kind::snapshot);
+        const std::int64_t total = up_to.value_or(log_head(source));
         Stmt& insert = target.cached(
             "INSERT INTO events (seq, stream, stream_version, type, data, meta, campaign_id, "
             "recorded_at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -17,7 +19,7 @@ Result<std::int64_t> copy_events(Db& source, Db& target, const CopyProgress& pro
         std::int64_t copied = 0;
         std::optional<Error> broken;
         for_each_event(
-            source, 0, std::nullopt,
+            source, 0, up_to,
             [&](const EventRow& r) {
                 if (broken) return;
                 // The chain is checked here too, so a source that was tampered
@@ -39,7 +41,7 @@ Result<std::int64_t> copy_events(Db& source, Db& target, const CopyProgress& pro
                 if (progress && (copied % 5000 == 0 || copied == total)) progress(copied, total);
             },
             RowDetail::log_only);
-        snapshot.commit();
+        if (snapshot) snapshot->commit();
         if (broken) return *broken;
         return copied;
     } catch (const StoreError& e) {

@@ -28,9 +28,10 @@ struct Comparison {
     std::int64_t rows_compared = 0;
 };
 
-/// Compares every read table and projection_state of `live` with `rebuilt`
-/// (the layout is taken from `rebuilt`).
-Comparison compare_read_tables(store::SqliteDb& live, store::SqliteDb& rebuilt,
+/// Compares every read table and projection_state of `live` (either store)
+/// with `rebuilt`, a SQLite replay (the layout is taken from it: both stores
+/// have the same tables and columns).
+Comparison compare_read_tables(store::Db& live, store::SqliteDb& rebuilt,
                                std::size_t limit = 100);
 
 /// "campaigns id=3: status: live 'paused', rebuilt 'active'".

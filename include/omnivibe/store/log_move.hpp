@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "omnivibe/core/result.hpp"
 #include "omnivibe/store/db.hpp"
@@ -16,10 +17,13 @@ namespace omnivibe::store {
 
 using CopyProgress = std::function<void(std::int64_t done, std::int64_t total)>;
 
-/// Appends every event of `source` (read in its own snapshot) to `target`'s
-/// log, inside the transaction the caller holds on `target`, which must be
-/// empty. The target's schema checks each row (contiguity, chain); so does
-/// this function, before it writes. Returns how many were copied.
-Result<std::int64_t> copy_events(Db& source, Db& target, const CopyProgress& progress = {});
+/// Appends the events of `source` up to `up_to` (all when nullopt) to
+/// `target`'s log, inside the transaction the caller holds on `target`,
+/// which must be empty. `source` is read in a snapshot of its own unless the
+/// caller holds one. The target's schema checks each row (contiguity,
+/// chain); so does this function, before it writes. Returns how many were
+/// copied.
+Result<std::int64_t> copy_events(Db& source, Db& target, std::optional<std::int64_t> up_to = {},
+                                 const CopyProgress& progress = {});
 
 }  // namespace omnivibe::store
