@@ -15,9 +15,14 @@
 #include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/db_lock.hpp"
 #include "omnivibe/store/event_store.hpp"
+#include "omnivibe/store/location.hpp"
 #include "omnivibe/store/log_audit.hpp"
+#include "omnivibe/store/log_move.hpp"
 #include "omnivibe/store/migrations.hpp"
+#include "omnivibe/store/pg/migrations.hpp"
+#include "omnivibe/store/pg/pg_db.hpp"
 #include "omnivibe/store/sqlite_db.hpp"
+#include "omnivibe/writer/pg_session.hpp"
 
 namespace {
 
@@ -28,21 +33,24 @@ namespace fs = std::filesystem;
 constexpr std::string_view kTool = "omnivibe-replay";
 
 constexpr const char* kUsage =
-    "Usage: omnivibe-replay --db PATH                       rebuild the read tables in place\n"
-    "       omnivibe-replay --db PATH --verify              compare them with a rebuild\n"
-    "       omnivibe-replay --db PATH --to SEQ --out NEW.db write a point-in-time copy\n"
+    "Usage: omnivibe-replay --db DB                       rebuild the read tables in place\n"
+    "       omnivibe-replay --db DB --verify              compare them with a rebuild\n"
+    "       omnivibe-replay --db DB --to SEQ --out NEW.db write a point-in-time copy\n"
     "\n"
     "Rebuilds every read table (clients, campaigns, content_schedule, ...) from the\n"
     "events log, with the projections the server itself uses.\n"
     "\n"
-    "  In place, the database must not be in use: the tool refuses while a server\n"
-    "  holds it (the lock file <db>.lock).\n"
+    "DB is a SQLite file or a PostgreSQL database (postgresql://user@host:port/db).\n"
+    "\n"
+    "  In place, a SQLite file must not be in use: the tool refuses while a server\n"
+    "  holds it (the lock file <db>.lock). On PostgreSQL the rebuild holds the\n"
+    "  writers' lock, so the servers' writes wait until it commits.\n"
     "  --verify replays the log into a scratch database and compares every row with\n"
     "  the live read tables, without changing anything (a server may keep running);\n"
     "  each differing row is listed as table, key, column, live and rebuilt value.\n"
-    "  --to SEQ --out NEW.db writes a new database holding the log up to SEQ and the\n"
-    "  read tables as they were right after SEQ; PATH is only read. Without --to the\n"
-    "  copy goes up to the head.\n"
+    "  --to SEQ --out NEW.db writes a new SQLite database holding the log up to SEQ\n"
+    "  and the read tables as they were right after SEQ; DB is only read. Without\n"
+    "  --to the copy goes up to the head.\n"
     "\n"
     "Exit codes: 0 done (or no differences), 1 differences found, 2 usage,\n"
     "3 database problem (missing, foreign, unreadable), 4 database in use by a server.\n"
@@ -66,16 +74,25 @@ Result<std::unique_ptr<store::SqliteDb>> create_database(const std::string& path
     return db;
 }
 
-// Copies the log up to `up_to` (all when nullopt) from `source` into a new
-// database at `path` and rebuilds its read tables there.
-Result<std::int64_t> replay_copy(const std::string& source, const std::string& path,
-                                 std::optional<std::int64_t> up_to, bool scratch,
-                                 cli::ProgressBar& bar, double& replay_seconds) {
+// Copies the log up to `up_to` (all when nullopt) from `source` (the store
+// --db names, `name`) into a new SQLite database at `path` and rebuilds its
+// read tables there.
+Result<std::int64_t> replay_copy(store::Db& source, const std::string& name,
+                                 const std::string& path, std::optional<std::int64_t> up_to,
+                                 bool scratch, cli::ProgressBar& bar, double& replay_seconds) {
     auto db = create_database(path, scratch);
     if (!db) return std::move(db).error();
     try {
-        store::copy_log(**db, source, up_to);
-    } catch (const store::SqliteError& e) {
+        if (source.dialect() == store::Dialect::sqlite) {
+            // A SQLite source is attached and copied in one statement.
+            store::copy_log(**db, name, up_to);
+        } else {
+            store::Tx tx(**db);
+            auto copied = store::copy_events(source, **db, up_to);
+            if (!copied) return std::move(copied).error();
+            tx.commit();
+        }
+    } catch (const store::StoreError& e) {
         return e.error();
     }
     cli::Stopwatch watch;
@@ -86,7 +103,30 @@ Result<std::int64_t> replay_copy(const std::string& source, const std::string& p
     return rebuilt;
 }
 
+int rebuild_in_place_postgresql(const std::string& uri) {
+    auto db = store::pg::PgDb::open(uri, kTool);
+    if (!db) return cli::fail(kTool, db.error());
+    try {
+        auto applied = store::pg::apply_migrations((*db)->connection());
+        if (!applied) return cli::fail(kTool, applied.error());
+        if (*applied) std::cout << "applied " << *applied << " migration(s)\n";
+    } catch (const store::StoreError& e) {
+        return cli::fail(kTool, e.error());
+    }
+    cli::ProgressBar bar("replaying");
+    cli::Stopwatch watch;
+    auto rebuilt = writer::rebuild_read_tables(
+        **db, writer::Rebuild::always, [&](std::int64_t d, std::int64_t t) { bar.update(d, t); });
+    const double seconds = watch.seconds();
+    bar.finish();
+    if (!rebuilt) return cli::fail(kTool, rebuilt.error());
+    std::cout << "rebuilt the read tables of " << (*db)->name() << " from the log\n"
+              << "replayed " << cli::rate(*rebuilt, seconds) << "\n";
+    return cli::kOk;
+}
+
 int rebuild_in_place(const std::string& path) {
+    if (store::is_postgresql_uri(path)) return rebuild_in_place_postgresql(path);
     if (auto what = cli::inspect(path); what.kind != cli::FileKind::omnivibe)
         return cli::fail(kTool, what.detail, cli::kDatabase);
     auto lock = store::DbLock::acquire(path, "omnivibe-replay");
@@ -117,7 +157,7 @@ int rebuild_in_place(const std::string& path) {
 }
 
 int verify(const std::string& path, const std::string& scratch_dir) {
-    auto live = cli::open_existing(path, store::OpenMode::read_only);
+    auto live = cli::open_store(path, store::OpenMode::read_only, kTool);
     if (!live) return cli::fail(kTool, live.error());
     const std::string scratch =
         (fs::path(scratch_dir.empty() ? fs::temp_directory_path().string() : scratch_dir) /
@@ -136,7 +176,7 @@ int verify(const std::string& path, const std::string& scratch_dir) {
         const std::int64_t head = store::log_head(**live);
         cli::ProgressBar bar("replaying");
         double seconds = 0;
-        auto rebuilt = replay_copy(path, scratch, head, true, bar, seconds);
+        auto rebuilt = replay_copy(**live, path, scratch, head, true, bar, seconds);
         if (!rebuilt) return cli::fail(kTool, rebuilt.error());
         auto copy = store::SqliteDb::open(scratch, store::OpenMode::read_only);
         if (!copy) return cli::fail(kTool, copy.error());
@@ -144,7 +184,7 @@ int verify(const std::string& path, const std::string& scratch_dir) {
         snapshot.commit();
         std::cout << "replayed " << cli::rate(*rebuilt, seconds) << " into a scratch database\n";
         if (cmp.total == 0) {
-            std::cout << "OK: the read tables of " << path
+            std::cout << "OK: the read tables of " << (*live)->name()
                       << " equal a replay of the log up to seq " << head << " ("
                       << cli::thousands(cmp.rows_compared) << " rows compared)\n";
             return cli::kOk;
@@ -155,23 +195,23 @@ int verify(const std::string& path, const std::string& scratch_dir) {
         if (cmp.total > static_cast<std::int64_t>(cmp.differences.size()))
             std::cout << "  ... and "
                       << cmp.total - static_cast<std::int64_t>(cmp.differences.size()) << " more\n";
-        std::cout << "Rebuild the read tables with: omnivibe-replay --db " << path
-                  << " (with the server stopped)\n";
+        std::cout << "Rebuild the read tables with: omnivibe-replay --db " << (*live)->name()
+                  << (store::is_postgresql_uri(path) ? "\n" : " (with the server stopped)\n");
         return cli::kFailed;
-    } catch (const store::SqliteError& e) {
+    } catch (const store::StoreError& e) {
         return cli::fail(kTool, e.error());
     }
 }
 
 int point_in_time(const std::string& path, std::int64_t to, const std::string& out) {
-    auto source = cli::open_existing(path, store::OpenMode::read_only);
+    auto source = cli::open_store(path, store::OpenMode::read_only, kTool);
     if (!source) return cli::fail(kTool, source.error());
     if (fs::exists(out))
         return cli::fail(kTool, out + " already exists; give a new file for --out", cli::kUsage);
     std::int64_t head = 0;
     try {
         head = store::log_head(**source);
-    } catch (const store::SqliteError& e) {
+    } catch (const store::StoreError& e) {
         return cli::fail(kTool, e.error());
     }
     if (to == 0) to = head;
@@ -180,10 +220,9 @@ int point_in_time(const std::string& path, std::int64_t to, const std::string& o
                          "--to " + std::to_string(to) + " is beyond the log, which ends at seq " +
                              std::to_string(head),
                          cli::kUsage);
-    source->reset();
     cli::ProgressBar bar("replaying");
     double seconds = 0;
-    auto rebuilt = replay_copy(path, out, to, false, bar, seconds);
+    auto rebuilt = replay_copy(**source, path, out, to, false, bar, seconds);
     if (!rebuilt) {
         cli::remove_database(out);
         return cli::fail(kTool, rebuilt.error());
@@ -217,7 +256,7 @@ int main(int argc, char** argv) {
     // clang-format off
     desc.add_options()
         ("help,h", "show this help and exit")
-        ("db", po::value(&db), "the omnivibe database")
+        ("db", po::value(&db), "the omnivibe database: a SQLite file or a postgresql:// URI")
         ("verify", po::bool_switch(&verify_only), "compare the read tables with a rebuild")
         ("to", po::value(&to), "last seq of the point-in-time copy")
         ("out", po::value(&out), "file to write the point-in-time copy to (must not exist)")
@@ -227,7 +266,7 @@ int main(int argc, char** argv) {
     po::variables_map vm;
     if (auto done = cli::parse_command_line(argc, argv, kTool, kUsage, desc, vm)) return *done;
     auto usage = [](std::string_view message) { return cli::usage_error(kTool, message); };
-    if (db.empty()) return usage("--db PATH is required");
+    if (db.empty()) return usage("--db PATH or --db postgresql://... is required");
     if (verify_only && (vm.count("to") || vm.count("out")))
         return usage("--verify compares the live tables; it cannot be combined with --to/--out");
     if (vm.count("to") && !vm.count("out")) return usage("--to SEQ needs --out NEW.db");

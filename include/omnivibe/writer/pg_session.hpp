@@ -14,6 +14,7 @@
 // decide() reads state no other writer can change before the commit. A lost
 // connection fails the batch (503 upstream) and is reconnected at the next.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,16 @@ struct PgSessionOptions {
 /// nothing does. `durability` is what the server promises.
 std::vector<std::string> weak_durability_settings(store::pg::Connection& conn,
                                                   Durability durability);
+
+enum class Rebuild { if_stale, always };
+using RebuildProgress = std::function<void(std::int64_t done, std::int64_t total)>;
+
+/// Empties the read tables and projects them from the log again, in one
+/// transaction that holds the writers' lock (servers' writes wait for it);
+/// with `if_stale`, only when their layout version or head is not the log's.
+/// Returns the events replayed.
+Result<std::int64_t> rebuild_read_tables(store::pg::PgDb& db, Rebuild when,
+                                         const RebuildProgress& progress = {});
 
 class PgSession final : public DbSession {
   public:
