@@ -13,6 +13,7 @@
 #   BENCH_OUT      the report to update (default docs/PERFORMANCE.md)
 #   BENCH_MILLION  events of the large log for replay and startup (default
 #                  1000000; 0 skips it: about 2 minutes and 600 MB of disk)
+#   BENCH_POSTGRESQL  0 skips the runs on PostgreSQL (scripts/bench_postgresql.sh)
 #
 # Nothing here is a test: `make test` never depends on timing.
 
@@ -40,7 +41,11 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 SERVER_PID=
 BARE_PID=
+# shellcheck source=scripts/bench_postgresql.sh
+source "$(dirname "$0")/bench_postgresql.sh"
+
 cleanup() {
+    pg_cleanup
     [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
     [[ -n $BARE_PID ]] && kill "$BARE_PID" 2>/dev/null && wait "$BARE_PID" 2>/dev/null
     rm -f "$SCRATCH"/*.db "$SCRATCH"/*.db-wal "$SCRATCH"/*.db-shm "$SCRATCH"/*.lock
@@ -212,6 +217,9 @@ HWM_END=$(proc_kb "$SERVER_PID" VmHWM)
 
 # --- stop; startup with the log as it is; replay -----------------------------------
 stop_server
+MAIN_PORT=$PORT
+bench_postgresql
+PORT=$MAIN_PORT
 SERVER_LOG_LINES=$(wc -l <"$SCRATCH/server.log")
 EVENTS=$(sqlite3 "$SCRATCH/bench.db" 'SELECT max(seq) FROM events')
 T0=$(date +%s.%N)
@@ -377,6 +385,7 @@ report() {
     echo "from the response cache (a hit reads no table); the last row is a server on a copy of the"
     echo "database started with \`--response-cache-mb 0\`, where every GET reads its snapshot."
     echo
+    report_postgresql
     echo "### Change feed"
     echo
     if [[ $FEED_RC -eq 3 ]]; then
