@@ -62,18 +62,15 @@ std::string setting(store::pg::Connection& conn, std::string_view name) {
 
 }  // namespace
 
-std::vector<std::string> weak_durability_settings(store::pg::Connection& conn,
-                                                  Durability durability) {
+std::vector<std::string> weak_durability_settings(store::pg::Connection& conn) {
+    // synchronous_commit is not among them: the writer sets it for its own
+    // connection from --durability (configure()), whatever the defaults are.
     std::vector<std::string> weak;
     if (setting(conn, "fsync") != "on")
-        weak.push_back("fsync is off: a crash of the database's machine can corrupt it");
+        weak.push_back("fsync is off: a crash of the database's machine can lose or corrupt "
+                       "acknowledged writes");
     if (setting(conn, "full_page_writes") != "on")
         weak.push_back("full_page_writes is off: a power loss can leave torn pages");
-    const std::string commit = setting(conn, "synchronous_commit");
-    if (durability == Durability::full && (commit == "off" || commit == "local"))
-        weak.push_back("synchronous_commit is " + commit +
-                       " for the server's role or database: a write acknowledged under "
-                       "--durability full can be lost");
     return weak;
 }
 
@@ -82,7 +79,7 @@ Result<std::unique_ptr<PgSession>> PgSession::open(const PgSessionOptions& optio
     if (!db) return std::move(db).error();
     store::pg::Connection& conn = (*db)->connection();
     try {
-        for (const auto& warning : weak_durability_settings(conn, options.durability))
+        for (const auto& warning : weak_durability_settings(conn))
             log::warn("PostgreSQL at " + conn.redacted_uri() + ": " + warning);
         auto applied = store::pg::apply_migrations(conn);
         if (!applied) return std::move(applied).error();

@@ -5,8 +5,8 @@
 // PgSession::open connects, applies the PostgreSQL migrations (each under
 // its own advisory lock, so servers starting together apply each once),
 // rebuilds the read tables when their layout version or head is behind the
-// log, and warns when the server's settings weaken what --durability full
-// promises (fsync, synchronous_commit, full_page_writes).
+// log, and warns when the cluster's settings weaken what --durability full
+// promises (fsync, full_page_writes); synchronous_commit it sets itself.
 //
 // Every write transaction first takes one transaction-scoped advisory lock
 // (kWriterLockKey) and only then reads the head: writers on any number of
@@ -33,10 +33,9 @@ struct PgSessionOptions {
     std::string application_name = "omnivibe-writer";
 };
 
-/// What the database's settings weaken, one sentence each; empty when
-/// nothing does. `durability` is what the server promises.
-std::vector<std::string> weak_durability_settings(store::pg::Connection& conn,
-                                                  Durability durability);
+/// The cluster settings that weaken what --durability full promises (fsync,
+/// full_page_writes), one sentence each; empty when none does.
+std::vector<std::string> weak_durability_settings(store::pg::Connection& conn);
 
 enum class Rebuild { if_stale, always };
 using RebuildProgress = std::function<void(std::int64_t done, std::int64_t total)>;

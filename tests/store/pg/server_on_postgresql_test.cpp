@@ -10,6 +10,7 @@
 
 #include "omnivibe/store/log_audit.hpp"
 #include "omnivibe/store/pg/pg_db.hpp"
+#include "omnivibe/writer/pg_session.hpp"
 #include "store/pg/pg_fixture.hpp"
 #include "support/eventually.hpp"
 #include "support/json.hpp"
@@ -120,6 +121,16 @@ BOOST_AUTO_TEST_CASE(an_outage_of_the_database_is_503_then_recovered_without_a_r
                    "acknowledged client " << id);
     const auto check = verify(uri);
     BOOST_TEST(!check.problem.has_value(), (check.problem ? check.problem->what : ""));
+}
+
+// The test cluster runs without fsync and full-page writes (it survives no
+// machine crash anyway): exactly what the start-up warning is for.
+BOOST_AUTO_TEST_CASE(weak_cluster_settings_are_named_at_start) {
+    test::PgDb db;
+    const auto weak = writer::weak_durability_settings(*db.conn);
+    BOOST_REQUIRE(weak.size() == 2);
+    BOOST_TEST(weak[0].find("fsync is off") == 0);
+    BOOST_TEST(weak[1].find("full_page_writes is off") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(the_audit_tool_reads_a_postgresql_log_and_finds_an_edited_event) {
