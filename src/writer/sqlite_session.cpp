@@ -53,6 +53,12 @@ Result<std::unique_ptr<SqliteSession>> SqliteSession::open(const SqliteSessionOp
         // Fewer, larger checkpoints than SQLite's default of 1000 pages: a checkpoint runs
         // inside the commit that crosses the threshold, on the writer's time.
         d.exec("PRAGMA wal_autocheckpoint=4000");
+        // Each command runs in a savepoint, whose undo pages go to a sub-journal. With
+        // temporary files on disk that journal spills to a file once a savepoint passes
+        // 64 KiB (a create alone touches about 16 pages) and stays a file for the rest
+        // of the transaction: a pwrite for each page a command touched. In memory it is
+        // a copy, and it is emptied at each release.
+        d.exec("PRAGMA temp_store=MEMORY");
         auto applied = store::apply_migrations(d);
         if (!applied) return std::move(applied).error();
         if (*applied > 0) log::info("applied " + std::to_string(*applied) + " migration(s)");
