@@ -1,8 +1,10 @@
 #pragma once
 // The event log (table `events`): append with a SHA-256 hash chain, read by seq.
 //
-// Invariants (also enforced by the schema's triggers): seq is 1, 2, 3... with
-// no gap; stream_version is 1, 2, 3... per stream; rows never change. The hash
+// Invariants (also enforced by the schema's triggers, which the server's
+// writer connection runs without: append() checks the first two itself): seq
+// is 1, 2, 3... with no gap; stream_version is 1, 2, 3... per stream; rows
+// never change. The hash
 // of a row is SHA-256(prev_hash "\n" canonical_row(...)), prev_hash of seq 1
 // being 64 zeros, so rewriting any event breaks every later hash.
 //
@@ -69,7 +71,8 @@ class EventStore {
     void restore_head(Head h) { head_ = std::move(h); }
 
     /// Appends inside the caller's transaction: assigns seq and hash, fills
-    /// ev.seq, and returns the stored row.
+    /// ev.seq, and returns the stored row. Throws StoreError when
+    /// ev.stream_version does not follow its stream's last version.
     EventRow append(domain::Event& ev);
 
   private:
