@@ -1,5 +1,10 @@
 #include "omnivibe/writer/sqlite_session.hpp"
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include "omnivibe/core/log.hpp"
 #include "omnivibe/projection/read_model.hpp"
 #include "omnivibe/projection/rebuild.hpp"
@@ -35,6 +40,86 @@ std::vector<std::string> SqliteState::attached_resources(std::int64_t campaign_i
     return out;
 }
 
+// ---- WalCheckpointer ------------------------------------------------------------
+
+// Copies the WAL into the database file on a thread and a connection of its
+// own, so that most of the copy and the database file's sync are off the
+// writer's time (SQLite's automatic checkpoint runs inside the commit that
+// crosses its threshold). A PASSIVE checkpoint never blocks the writer or a
+// reader. SQLite reuses the WAL from its start only when a write begins with
+// every frame copied, which a checkpoint running beside a busy writer never
+// sees; so once the thread has made a pass, the writer's next commit copies
+// the few frames written since, and the WAL starts over. Should the thread
+// fall far behind, the writer checkpoints itself, as the automatic checkpoint
+// would have.
+class WalCheckpointer {
+  public:
+    static constexpr int kWakeAtFrames = 4000;
+    static constexpr int kWriterTakesOverAtFrames = 4 * kWakeAtFrames;
+
+    WalCheckpointer(store::Db& writer, std::unique_ptr<store::Db> own)
+        : writer_(writer), db_(std::move(own)) {
+        thread_ = std::thread([this] { run(); });
+        sqlite3_wal_hook(writer_.handle(), &WalCheckpointer::committed, this);
+    }
+    ~WalCheckpointer() {
+        sqlite3_wal_hook(writer_.handle(), nullptr, nullptr);
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_one();
+        thread_.join();
+    }
+    WalCheckpointer(const WalCheckpointer&) = delete;
+    WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  private:
+    // After every commit of the writer, with the frames now in the WAL.
+    static int committed(void* self, sqlite3* db, const char* schema, int frames) {
+        auto& me = *static_cast<WalCheckpointer*>(self);
+        if (frames < kWakeAtFrames) return SQLITE_OK;
+        if (frames >= kWriterTakesOverAtFrames || me.pass_done_.exchange(false)) {
+            sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            return SQLITE_OK;
+        }
+        {
+            std::lock_guard lock(me.mutex_);
+            me.wanted_ = true;
+        }
+        me.wake_.notify_one();
+        return SQLITE_OK;
+    }
+
+    void run() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            wake_.wait(lock, [&] { return wanted_ || stopping_; });
+            if (stopping_) return;
+            wanted_ = false;
+            lock.unlock();
+            const int rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr,
+                                                     SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+            if (rc == SQLITE_OK) pass_done_ = true;
+            if (rc != SQLITE_OK && rc != SQLITE_BUSY && !warned_) {
+                warned_ = true;
+                log::warn(std::string("WAL checkpoint failed: ") + sqlite3_errmsg(db_->handle()));
+            }
+            lock.lock();
+        }
+    }
+
+    store::Db& writer_;
+    std::unique_ptr<store::Db> db_;
+    std::thread thread_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool wanted_ = false;
+    bool stopping_ = false;
+    bool warned_ = false;
+    std::atomic<bool> pass_done_{false};  ///< the thread copied the WAL since the writer last did
+};
+
 // ---- SqliteSession --------------------------------------------------------------
 
 Result<std::unique_ptr<SqliteSession>> SqliteSession::open(const SqliteSessionOptions& options) {
@@ -50,8 +135,8 @@ Result<std::unique_ptr<SqliteSession>> SqliteSession::open(const SqliteSessionOp
         store::register_writer_guard(d);
         d.exec(options.durability == Durability::full ? "PRAGMA synchronous=FULL"
                                                       : "PRAGMA synchronous=NORMAL");
-        // Fewer, larger checkpoints than SQLite's default of 1000 pages: a checkpoint runs
-        // inside the commit that crosses the threshold, on the writer's time.
+        // Fewer, larger checkpoints than SQLite's default of 1000 pages while migrations
+        // and a rebuild run; once the session is open, WalCheckpointer takes over.
         d.exec("PRAGMA wal_autocheckpoint=4000");
         // Each command runs in a savepoint, whose undo pages go to a sub-journal. With
         // temporary files on disk that journal spills to a file once a savepoint passes
@@ -81,8 +166,18 @@ Result<std::unique_ptr<SqliteSession>> SqliteSession::open(const SqliteSessionOp
         // checks itself: here they would only cost a sub-program and a statement
         // journal per row. Off for this connection only; every other keeps them.
         sqlite3_db_config(d.handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
-        return std::unique_ptr<SqliteSession>(
+        auto checkpoints =
+            store::Db::open(options.path, store::OpenMode::read_write, options.busy_timeout_ms);
+        if (!checkpoints) return std::move(checkpoints).error();
+        // The checkpoint syncs the database file as this setting says.
+        (*checkpoints)
+            ->exec(options.durability == Durability::full ? "PRAGMA synchronous=FULL"
+                                                          : "PRAGMA synchronous=NORMAL");
+        auto session = std::unique_ptr<SqliteSession>(
             new SqliteSession(std::move(lock).value(), std::move(opened).value()));
+        session->checkpointer_ =
+            std::make_unique<WalCheckpointer>(session->db_, std::move(checkpoints).value());
+        return session;
     } catch (const store::SqliteError& e) {
         return e.error();
     }
@@ -106,11 +201,13 @@ SqliteSession::SqliteSession(store::Db& db, projection::Projector::StreamWrites 
 SqliteSession::~SqliteSession() {
     unit_.reset();
     tx_.reset();
+    checkpointer_.reset();
 }
 
 void SqliteSession::close() {
     unit_.reset();
     tx_.reset();
+    checkpointer_.reset();
     // A clean stop leaves no WAL to replay at the next start.
     if (own_)
         sqlite3_wal_checkpoint_v2(own_->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,

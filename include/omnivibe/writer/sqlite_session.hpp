@@ -9,7 +9,8 @@
 //
 // Units are SAVEPOINTs inside one BEGIN IMMEDIATE transaction; the event
 // store's in-memory head is put back whenever a unit or the transaction is
-// undone. Single-threaded: it belongs to whoever runs the transaction.
+// undone. Single-threaded: it belongs to whoever runs the transaction (a
+// session from open() also checkpoints the WAL on a thread of its own).
 
 #include <memory>
 #include <optional>
@@ -22,6 +23,8 @@
 #include "omnivibe/writer/write_session.hpp"
 
 namespace omnivibe::writer {
+
+class WalCheckpointer;
 
 /// The StateView decide() reads, answered from the writer's own connection
 /// inside its open transaction, so each command of a batch sees the ones
@@ -87,8 +90,9 @@ class SqliteSession final : public WriteSession {
   private:
     SqliteSession(store::DbLock lock, std::unique_ptr<store::Db> db);
 
-    store::DbLock lock_;              ///< held while this session owns the database
-    std::unique_ptr<store::Db> own_;  ///< the connection, when opened here
+    store::DbLock lock_;                             ///< held while this session owns the database
+    std::unique_ptr<store::Db> own_;                 ///< the connection, when opened here
+    std::unique_ptr<WalCheckpointer> checkpointer_;  ///< when opened here
     store::Db& db_;
     store::EventStore events_;
     projection::Projector projector_;
