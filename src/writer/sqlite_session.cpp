@@ -100,12 +100,17 @@ class WalCheckpointer {
             lock.unlock();
             const int rc = sqlite3_wal_checkpoint_v2(db_->handle(), nullptr,
                                                      SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-            if (rc == SQLITE_OK) pass_done_ = true;
             if (rc != SQLITE_OK && rc != SQLITE_BUSY && !warned_) {
                 warned_ = true;
                 log::warn(std::string("WAL checkpoint failed: ") + sqlite3_errmsg(db_->handle()));
             }
             lock.lock();
+            if (rc == SQLITE_OK) {
+                // The commits made during the pass asked for another; the writer's next
+                // commit copies what they wrote instead.
+                wanted_ = false;
+                pass_done_ = true;
+            }
         }
     }
 

@@ -4,9 +4,9 @@
 // Invariants (also enforced by the schema's triggers, which the server's
 // writer connection runs without: append() checks the first two itself): seq
 // is 1, 2, 3... with no gap; stream_version is 1, 2, 3... per stream; rows
-// never change. The hash
-// of a row is SHA-256(prev_hash "\n" canonical_row(...)), prev_hash of seq 1
-// being 64 zeros, so rewriting any event breaks every later hash.
+// never change. The hash of a row is SHA-256(prev_hash "\n"
+// canonical_row(...)), prev_hash of seq 1 being 64 zeros, so rewriting any
+// event breaks every later hash.
 //
 // EventStore is used by exactly one writer connection; it keeps the head in
 // memory, and the writer restores it when a transaction or savepoint rolls back.
