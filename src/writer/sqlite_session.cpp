@@ -180,6 +180,7 @@ Result<std::unique_ptr<SqliteSession>> SqliteSession::open(const SqliteSessionOp
                                                           : "PRAGMA synchronous=NORMAL");
         auto session = std::unique_ptr<SqliteSession>(
             new SqliteSession(std::move(lock).value(), std::move(opened).value()));
+        session->events_.check_versions();
         session->checkpointer_ =
             std::make_unique<WalCheckpointer>(session->db_, std::move(checkpoints).value());
         return session;

@@ -139,6 +139,7 @@ BOOST_AUTO_TEST_CASE(append_refuses_gaps_in_stream_versions_without_the_triggers
     sqlite3_db_config(w.db->handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
     EventStore log(*w.db);
     log.load_head();
+    log.check_versions();
     Tx tx(*w.db);
     auto skipped = client_created(1, "A");
     skipped.stream_version = 2;

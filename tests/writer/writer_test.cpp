@@ -213,6 +213,28 @@ BOOST_AUTO_TEST_CASE(a_changed_projection_version_rebuilds_the_read_tables_at_st
     BOOST_TEST(state.head == 3);
 }
 
+// The writer's connection runs without the schema's triggers; its session
+// still refuses an event that skips a stream version.
+BOOST_AUTO_TEST_CASE(the_session_refuses_a_gap_in_a_stream) {
+    test::TempDir dir;
+    auto opened = writer::SqliteSession::open({.path = dir.file("w.db")});
+    BOOST_REQUIRE(opened);
+    writer::SqliteSession& session = **opened;
+    domain::Event ev;
+    ev.type = EventType::client_created;
+    ev.kind = Kind::client;
+    ev.entity_id = 1;
+    ev.stream_version = 2;
+    ev.recorded_at = 1770028200000;
+    ev.data = {{"name", std::string("Acme")}};
+    session.begin();
+    BOOST_CHECK_EXCEPTION(session.append(ev), store::StoreError, [](const store::StoreError& e) {
+        return e.error().detail.find("without gaps") != std::string::npos;
+    });
+    session.rollback();
+    session.close();
+}
+
 // The writer's session copies the WAL into the database file on a thread of
 // its own once the WAL passes 4,000 pages, well before the writer would do it
 // itself (16,000): the file grows while the session stays open and idle.
