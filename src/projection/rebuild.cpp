@@ -52,7 +52,8 @@ namespace {
 //  - The read tables' triggers only refuse writers without the writer
 //    guard, which this connection has; for a rebuild they are pure cost (a
 //    sub-program and a statement journal per row). SQLite recompiles cached
-//    statements when the setting changes, so they fire again afterwards.
+//    statements when the setting changes, so they fire again afterwards
+//    (unless the connection had them off already, as the server's writer).
 class BulkLoad {
   public:
     explicit BulkLoad(store::SqliteDb& db) : db_(db) {
@@ -60,10 +61,11 @@ class BulkLoad {
         cache_size_ = db.query_int("PRAGMA cache_size").value_or(-2000);
         db.exec("PRAGMA temp_store = MEMORY");
         db.exec("PRAGMA cache_size = -262144");
+        sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, -1, &triggers_);
         sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
     }
     ~BulkLoad() {
-        sqlite3_db_config(db_.handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, nullptr);
+        sqlite3_db_config(db_.handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, triggers_, nullptr);
         const std::string sql = "PRAGMA temp_store = " + std::to_string(temp_store_) +
                                 "; PRAGMA cache_size = " + std::to_string(cache_size_);
         sqlite3_exec(db_.handle(), sql.c_str(), nullptr, nullptr, nullptr);
@@ -107,6 +109,7 @@ class BulkLoad {
     store::SqliteDb& db_;
     std::int64_t temp_store_ = 0;
     std::int64_t cache_size_ = -2000;
+    int triggers_ = 1;  // as the connection had them
     std::vector<std::string> indexes_;
 };
 

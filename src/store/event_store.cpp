@@ -125,6 +125,22 @@ EventRow EventStore::append(domain::Event& ev) {
     row.actor = ev.meta.actor;
     row.cause = ev.meta.cause;
 
+    // No gaps: seq follows the head by construction, and stream_version must
+    // follow the stream's last one. The schema's trigger says the same on a
+    // connection that runs triggers; the server's writer runs without them.
+    if (check_versions_) {
+        Stmt& last = db_.cached("SELECT max(stream_version) FROM events WHERE stream = ?");
+        last.bind(1, row.stream);
+        const std::int64_t previous = last.step() && !last.is_null(0) ? last.column_int(0) : 0;
+        last.reset();
+        if (row.stream_version != previous + 1)
+            throw StoreError(Error::make(
+                ErrorCode::internal,
+                "events must be appended without gaps in seq or stream_version: " + row.stream +
+                    " is at version " + std::to_string(previous) + ", so the next is " +
+                    std::to_string(previous + 1) + ", not " + std::to_string(row.stream_version)));
+    }
+
     Stmt& ins = db_.cached(
         "INSERT INTO events (seq, stream, stream_version, type, data, meta, campaign_id, "
         "recorded_at, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");

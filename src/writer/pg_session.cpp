@@ -67,8 +67,9 @@ std::vector<std::string> weak_durability_settings(store::pg::Connection& conn) {
     // connection from --durability (configure()), whatever the defaults are.
     std::vector<std::string> weak;
     if (setting(conn, "fsync") != "on")
-        weak.push_back("fsync is off: a crash of the database's machine can lose or corrupt "
-                       "acknowledged writes");
+        weak.push_back(
+            "fsync is off: a crash of the database's machine can lose or corrupt "
+            "acknowledged writes");
     if (setting(conn, "full_page_writes") != "on")
         weak.push_back("full_page_writes is off: a power loss can leave torn pages");
     return weak;

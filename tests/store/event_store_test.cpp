@@ -133,6 +133,32 @@ BOOST_AUTO_TEST_CASE(the_schema_refuses_gaps_in_seq_and_stream_versions) {
                      "without gaps");
 }
 
+// The server's writer connection runs without the schema's triggers: append
+// itself must refuse a stream version that does not follow the stream's last.
+BOOST_AUTO_TEST_CASE(append_refuses_gaps_in_stream_versions_without_the_triggers) {
+    test::WriterDb w;
+    sqlite3_db_config(w.db->handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
+    EventStore log(*w.db);
+    log.load_head();
+    log.check_versions();
+    Tx tx(*w.db);
+    auto skipped = client_created(1, "A");
+    skipped.stream_version = 2;
+    BOOST_CHECK_EXCEPTION(log.append(skipped), StoreError, [](const StoreError& e) {
+        return e.error().detail.find("without gaps") != std::string::npos;
+    });
+    auto first = client_created(1, "A");
+    BOOST_TEST(log.append(first).stream_version == 1);
+    auto again = client_created(1, "A");
+    BOOST_CHECK_EXCEPTION(log.append(again), StoreError, [](const StoreError& e) {
+        return e.error().detail.find("client-1 is at version 1, so the next is 2, not 1") !=
+               std::string::npos;
+    });
+    auto next = client_created(1, "A");
+    next.stream_version = 2;
+    BOOST_TEST(log.append(next).seq == 2);
+}
+
 BOOST_AUTO_TEST_CASE(load_head_resumes_the_chain_after_a_restart) {
     test::WriterDb w;
     std::string last_hash;

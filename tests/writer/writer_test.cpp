@@ -1,14 +1,18 @@
 #include "omnivibe/writer/writer.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <filesystem>
 #include <future>
 #include <latch>
+#include <thread>
 
 #include "omnivibe/projection/projector.hpp"
 #include "omnivibe/projection/read_model.hpp"
 #include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/migrations.hpp"
 #include "omnivibe/store/sqlite_db.hpp"
+#include "omnivibe/writer/sqlite_session.hpp"
 #include "store/store_fixture.hpp"
 #include "support/test_server.hpp"
 
@@ -208,6 +212,55 @@ BOOST_AUTO_TEST_CASE(a_changed_projection_version_rebuilds_the_read_tables_at_st
     const auto state = projection::read_projection_state(*db);
     BOOST_TEST(state.version == projection::kProjectionVersion);
     BOOST_TEST(state.head == 3);
+}
+
+// The writer's connection runs without the schema's triggers; its session
+// still refuses an event that skips a stream version.
+BOOST_AUTO_TEST_CASE(the_session_refuses_a_gap_in_a_stream) {
+    test::TempDir dir;
+    auto opened = writer::SqliteSession::open({.path = dir.file("w.db")});
+    BOOST_REQUIRE(opened);
+    writer::SqliteSession& session = **opened;
+    domain::Event ev;
+    ev.type = EventType::client_created;
+    ev.kind = Kind::client;
+    ev.entity_id = 1;
+    ev.stream_version = 2;
+    ev.recorded_at = 1770028200000;
+    ev.data = {{"name", std::string("Acme")}};
+    session.begin();
+    BOOST_CHECK_EXCEPTION(session.append(ev), store::StoreError, [](const store::StoreError& e) {
+        return e.error().detail.find("without gaps") != std::string::npos;
+    });
+    session.rollback();
+    session.close();
+}
+
+// The writer's session copies the WAL into the database file on a thread of
+// its own once the WAL passes 4,000 pages, well before the writer would do it
+// itself (16,000): the file grows while the session stays open and idle.
+BOOST_AUTO_TEST_CASE(the_session_checkpoints_the_wal_while_it_is_open) {
+    test::TempDir dir;
+    const std::string path = dir.file("w.db");
+    auto opened = writer::SqliteSession::open({.path = path});
+    BOOST_REQUIRE(opened);
+    writer::SqliteSession& session = **opened;
+    const auto before = std::filesystem::file_size(path);
+    // About 25 overflow pages per answer: 200 commits put some 5,000 pages in the WAL.
+    const std::string body(100'000, 'x');
+    for (int i = 0; i < 200; ++i) {
+        session.begin();
+        session.keep_answer("tester", "key-" + std::to_string(i),
+                            store::KeptAnswer{.fingerprint = "fp", .status = 201, .body = body});
+        session.commit();
+    }
+    // Most of those pages are in the file once a checkpoint has run (without
+    // one, it holds none of them).
+    const auto copied = std::uintmax_t{3000} * 4096;
+    for (int i = 0; i < 2000 && std::filesystem::file_size(path) < before + copied; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    BOOST_TEST(std::filesystem::file_size(path) >= before + copied);
+    session.close();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -31,8 +31,7 @@ struct Comparison {
 /// Compares every read table and projection_state of `live` (either store)
 /// with `rebuilt`, a SQLite replay (the layout is taken from it: both stores
 /// have the same tables and columns).
-Comparison compare_read_tables(store::Db& live, store::SqliteDb& rebuilt,
-                               std::size_t limit = 100);
+Comparison compare_read_tables(store::Db& live, store::SqliteDb& rebuilt, std::size_t limit = 100);
 
 /// "campaigns id=3: status: live 'paused', rebuilt 'active'".
 std::string describe(const RowDifference& d);

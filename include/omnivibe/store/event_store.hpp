@@ -1,10 +1,12 @@
 #pragma once
 // The event log (table `events`): append with a SHA-256 hash chain, read by seq.
 //
-// Invariants (also enforced by the schema's triggers): seq is 1, 2, 3... with
-// no gap; stream_version is 1, 2, 3... per stream; rows never change. The hash
-// of a row is SHA-256(prev_hash "\n" canonical_row(...)), prev_hash of seq 1
-// being 64 zeros, so rewriting any event breaks every later hash.
+// Invariants (also enforced by the schema's triggers; the server's writer
+// connection runs without them, and append() checks the first two): seq
+// is 1, 2, 3... with no gap; stream_version is 1, 2, 3... per stream; rows
+// never change. The hash of a row is SHA-256(prev_hash "\n"
+// canonical_row(...)), prev_hash of seq 1 being 64 zeros, so rewriting any
+// event breaks every later hash.
 //
 // EventStore is used by exactly one writer connection; it keeps the head in
 // memory, and the writer restores it when a transaction or savepoint rolls back.
@@ -68,13 +70,19 @@ class EventStore {
     const Head& head() const noexcept { return head_; }
     void restore_head(Head h) { head_ = std::move(h); }
 
+    /// For a connection that runs without the schema's triggers: append()
+    /// then checks stream versions itself (one index probe per event).
+    void check_versions() noexcept { check_versions_ = true; }
+
     /// Appends inside the caller's transaction: assigns seq and hash, fills
-    /// ev.seq, and returns the stored row.
+    /// ev.seq, and returns the stored row. With check_versions(), throws
+    /// StoreError when ev.stream_version does not follow its stream's last.
     EventRow append(domain::Event& ev);
 
   private:
     Db& db_;
     Head head_;
+    bool check_versions_ = false;
 };
 
 /// What to read from the log.

@@ -76,6 +76,9 @@ class DbSession : public WriteSession {
     void close() override;
 
   protected:
+    /// For a connection that runs without the schema's triggers: the log's
+    /// append checks stream versions itself (store::EventStore::check_versions).
+    void check_versions() noexcept { events_.check_versions(); }
     /// Closes the owned connection (after close()).
     void drop_connection() noexcept { own_.reset(); }
     /// Reads the head from the log again: for a store other writers append

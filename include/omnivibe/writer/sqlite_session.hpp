@@ -7,6 +7,10 @@
 // registered, the durability pragma, migrations, and a rebuild of the read
 // tables when their layout version or head is behind the log. Tools and tests
 // that already hold a writer connection use DbSession over it.
+//
+// The server's writer connection runs without the schema's triggers (the
+// append checks stream versions itself), and a session from open()
+// checkpoints the WAL on a thread and connection of its own.
 
 #include <memory>
 #include <string>
@@ -17,6 +21,8 @@
 #include "omnivibe/writer/db_session.hpp"
 
 namespace omnivibe::writer {
+
+class WalCheckpointer;
 
 struct SqliteSessionOptions {
     std::string path;
@@ -29,6 +35,7 @@ class SqliteSession final : public DbSession {
   public:
     /// Takes ownership of the database's writes (see the file comment).
     static Result<std::unique_ptr<SqliteSession>> open(const SqliteSessionOptions& options);
+    ~SqliteSession() override;
 
     /// A server's clean stop: checkpoints the WAL away, closes, drops the lock.
     void close() override;
@@ -36,7 +43,8 @@ class SqliteSession final : public DbSession {
   private:
     SqliteSession(store::DbLock lock, std::unique_ptr<store::SqliteDb> db);
 
-    store::DbLock lock_;  ///< held while this session owns the database
+    store::DbLock lock_;                             ///< held while this session owns the database
+    std::unique_ptr<WalCheckpointer> checkpointer_;  ///< copies the WAL off the writer's thread
 };
 
 }  // namespace omnivibe::writer
