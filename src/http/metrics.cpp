@@ -115,7 +115,7 @@ std::string Metrics::render(const Gauges& g) const {
          static_cast<double>(g.connections)},
         {"omnivibe_http_requests_in_flight", "gauge", "Requests read but not yet answered.",
          static_cast<double>(g.requests_in_flight)},
-        {"omnivibe_log_head", "gauge", "Seq of the last committed event.",
+        {"omnivibe_log_head", "gauge", "Seq of the last committed event this instance knows of.",
          static_cast<double>(g.log_head)},
         {"omnivibe_projection_head", "gauge", "Seq the read tables are projected up to.",
          static_cast<double>(g.projection_head)},
@@ -176,6 +176,43 @@ std::string Metrics::render(const Gauges& g) const {
             header(out, m.name, m.type, m.help);
             sample(out, m.name, "", m.value);
         }
+        header(out, "omnivibe_feed_head", "gauge",
+               "This instance's view of the log head: reads, caches and X-Min-Event-Seq go by it.");
+        sample(out, "omnivibe_feed_head", "", static_cast<double>(g.feed_head));
+    }
+    if (g.follows_database) {
+        const Single follower[] = {
+            {"omnivibe_feed_listening", "gauge",
+             "1 while the feed's LISTEN connection to PostgreSQL is up, else 0.",
+             g.feed_listening ? 1.0 : 0.0},
+            {"omnivibe_feed_reconnects_total", "counter",
+             "LISTEN connections lost and opened again (each followed by a catch-up read).",
+             static_cast<double>(g.feed_reconnects)},
+            {"omnivibe_feed_notifications_total", "counter",
+             "Notifications of new events received from PostgreSQL.",
+             static_cast<double>(g.feed_notifications)},
+            {"omnivibe_feed_log_reads_total", "counter",
+             "Pages of the log read by the feed follower (wake-ups, polls, catch-ups).",
+             static_cast<double>(g.feed_reads)},
+        };
+        for (const auto& m : follower) {
+            header(out, m.name, m.type, m.help);
+            sample(out, m.name, "", m.value);
+        }
+        header(out, "omnivibe_feed_delivery_delay_seconds", "histogram",
+               "Time from an event's recording (just before its commit, on any instance) to "
+               "its hand-over to this instance's feed.");
+        std::uint64_t delayed = 0;
+        for (std::size_t i = 0; i < g.feed_delay_bounds.size(); ++i) {
+            delayed += i < g.feed_delay_buckets.size() ? g.feed_delay_buckets[i] : 0;
+            sample(out, "omnivibe_feed_delivery_delay_seconds_bucket",
+                   "le=\"" + num(g.feed_delay_bounds[i]) + "\"", static_cast<double>(delayed));
+        }
+        sample(out, "omnivibe_feed_delivery_delay_seconds_bucket", "le=\"+Inf\"",
+               static_cast<double>(g.feed_delay_count));
+        sample(out, "omnivibe_feed_delivery_delay_seconds_sum", "", g.feed_delay_seconds_total);
+        sample(out, "omnivibe_feed_delivery_delay_seconds_count", "",
+               static_cast<double>(g.feed_delay_count));
     }
     return out;
 }
