@@ -1,6 +1,7 @@
 #include "omnivibe/http/metrics.hpp"
 
 #include <cstdio>
+#include <span>
 
 namespace omnivibe::http {
 
@@ -48,6 +49,19 @@ void sample(std::string& out, std::string_view name, std::string_view labels, do
     out += ' ';
     out += num(value);
     out += '\n';
+}
+
+// A metric with one unlabelled sample.
+struct Single {
+    std::string_view name, type, help;
+    double value;
+};
+
+void singles(std::string& out, std::span<const Single> metrics) {
+    for (const auto& m : metrics) {
+        header(out, m.name, m.type, m.help);
+        sample(out, m.name, "", m.value);
+    }
 }
 
 }  // namespace
@@ -106,11 +120,7 @@ std::string Metrics::render(const Gauges& g) const {
             sample(out, "omnivibe_events_appended_total", "type=\"" + label(type) + "\"",
                    static_cast<double>(n));
     }
-    struct Single {
-        std::string_view name, type, help;
-        double value;
-    };
-    const Single singles[] = {
+    const Single totals[] = {
         {"omnivibe_http_connections", "gauge", "Open client connections.",
          static_cast<double>(g.connections)},
         {"omnivibe_http_requests_in_flight", "gauge", "Requests read but not yet answered.",
@@ -140,10 +150,7 @@ std::string Metrics::render(const Gauges& g) const {
          "Cacheable GET answers rendered from the read tables.",
          static_cast<double>(g.response_cache_misses)},
     };
-    for (const auto& m : singles) {
-        header(out, m.name, m.type, m.help);
-        sample(out, m.name, "", m.value);
-    }
+    singles(out, totals);
     header(out, "omnivibe_writer_batch_size", "histogram",
            "Commands per transaction (group commit).");
     std::uint64_t cumulative = 0;
@@ -171,14 +178,11 @@ std::string Metrics::render(const Gauges& g) const {
             {"omnivibe_feed_bytes_dropped_total", "counter",
              "Unsent bytes discarded with reset streams.",
              static_cast<double>(g.feed_bytes_dropped)},
+            {"omnivibe_feed_head", "gauge",
+             "This instance's view of the log head: reads, caches and X-Min-Event-Seq go by it.",
+             static_cast<double>(g.feed_head)},
         };
-        for (const auto& m : feed) {
-            header(out, m.name, m.type, m.help);
-            sample(out, m.name, "", m.value);
-        }
-        header(out, "omnivibe_feed_head", "gauge",
-               "This instance's view of the log head: reads, caches and X-Min-Event-Seq go by it.");
-        sample(out, "omnivibe_feed_head", "", static_cast<double>(g.feed_head));
+        singles(out, feed);
     }
     if (g.follows_database) {
         const Single follower[] = {
@@ -195,10 +199,7 @@ std::string Metrics::render(const Gauges& g) const {
              "Pages of the log read by the feed follower (wake-ups, polls, catch-ups).",
              static_cast<double>(g.feed_reads)},
         };
-        for (const auto& m : follower) {
-            header(out, m.name, m.type, m.help);
-            sample(out, m.name, "", m.value);
-        }
+        singles(out, follower);
         header(out, "omnivibe_feed_delivery_delay_seconds", "histogram",
                "Time from an event's recording (just before its commit, on any instance) to "
                "its hand-over to this instance's feed.");
