@@ -273,6 +273,25 @@ BOOST_AUTO_TEST_CASE(the_feed_resumes_when_its_listen_connection_is_killed) {
     BOOST_TEST(metric_value(cb.get("/metrics").body, "omnivibe_feed_reconnects_total") >= 1);
 }
 
+// A redeploy: SIGTERM hands every committed write (made through either
+// instance) to the stopping instance's streams, then ends them cleanly.
+BOOST_AUTO_TEST_CASE(sigterm_delivers_what_was_committed_then_ends_streams) {
+    Cluster cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    SseClient on_a = subscribe(a->port());
+    HttpClient ca(a->port()), cb(b->port());
+    std::int64_t last = 0;
+    for (int i = 0; i < 10; ++i) last = write_client(i % 2 ? cb : ca, "c" + std::to_string(i));
+    BOOST_TEST(a->signal_and_wait(SIGTERM) == 0);
+    std::vector<std::int64_t> received;
+    while (auto ev = on_a.next())
+        if (ev->has_id && ev->event != "heartbeat" && ev->event != "hello")
+            received.push_back(ev->seq());
+    BOOST_TEST(received == range(1, last), boost::test_tools::per_element());
+    BOOST_TEST(on_a.ended_cleanly());
+}
+
 // kill -9 of one instance under write load: the other keeps serving, every
 // acknowledged write is in the log, and a subscriber of the dead instance
 // that reconnects to the survivor with its Last-Event-ID loses nothing.
