@@ -143,9 +143,9 @@ Handler at_min_event_seq(Service& svc, Handler handler) {
                 {"X-Min-Event-Seq", "must be the X-Event-Seq of a write, an integer >= 0"});
             return reply(fail(req, e));
         }
-        // The writer publishes its head after the commit: a snapshot taken
-        // now sees at least that far.
-        if (svc.writer.head() >= *seq) return (*run)(req, p, std::move(reply));
+        // The instance's view of the head only covers committed events: a
+        // snapshot taken now sees at least that far.
+        if (view_head(svc) >= *seq) return (*run)(req, p, std::move(reply));
         const auto too_late = [&req, reply] {
             reply(fail(req, Error::make(ErrorCode::unavailable,
                                         "The log has not reached X-Min-Event-Seq in time.")));
@@ -173,9 +173,10 @@ Handler at_min_event_seq(Service& svc, Handler handler) {
 
 std::optional<Response> cached_answer(Service& svc, const Request& req) {
     if (!svc.answers) return std::nullopt;
-    // The writer publishes its head after the commit and before any answer
-    // leaves, so a client sees at least the writes it was told about.
-    const std::int64_t head = svc.writer.head();
+    // Never older than the instance's view of the log: a client sees at
+    // least what this instance has delivered (its own writes included, once
+    // X-Min-Event-Seq made it wait for them).
+    const std::int64_t head = view_head(svc);
     // A read that must see a later seq (or names a malformed one) is left to
     // its handler, which waits for it (or refuses it): never a cache answer
     // from before the client's own write.

@@ -30,14 +30,22 @@ void register_ops_routes(Router& r, Service& svc, OpsContext ops) {
           [](Request&, const PathParams&, Reply reply) { reply(status_body(200, "ok")); });
 
     // Ready: the database opens and reads, every migration is applied, the writer runs.
-    r.add(Method::get, "/readyz", kOpenRoute, [&svc](Request&, const PathParams&, Reply reply) {
-        if (!svc.writer.running()) return reply(status_body(503, "unavailable", "writer stopped"));
-        auto checked =
-            svc.reads.with_snapshot([](store::Db& db) { return store::check_migrations(db); });
-        if (!checked) return reply(status_body(503, "unavailable", checked.error().detail));
-        if (!*checked) return reply(status_body(503, "unavailable", checked->error().detail));
-        reply(status_body(200, "ready"));
-    });
+    // On PostgreSQL also: the feed follows the database (its LISTEN
+    // connection is up), or this instance's streams would fall silent.
+    r.add(
+        Method::get, "/readyz", kOpenRoute, [&svc, ops](Request&, const PathParams&, Reply reply) {
+            if (!svc.writer.running())
+                return reply(status_body(503, "unavailable", "writer stopped"));
+            if (const Gauges g = ops.sample(); g.follows_database && !g.feed_listening)
+                return reply(
+                    status_body(503, "unavailable",
+                                "the change feed lost its database connection; reconnecting"));
+            auto checked =
+                svc.reads.with_snapshot([](store::Db& db) { return store::check_migrations(db); });
+            if (!checked) return reply(status_body(503, "unavailable", checked.error().detail));
+            if (!*checked) return reply(status_body(503, "unavailable", checked->error().detail));
+            reply(status_body(200, "ready"));
+        });
 
     r.add(Method::get, "/metrics", kAdminRead, [ops](Request&, const PathParams&, Reply reply) {
         Response resp;

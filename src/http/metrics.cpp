@@ -1,6 +1,7 @@
 #include "omnivibe/http/metrics.hpp"
 
 #include <cstdio>
+#include <span>
 
 namespace omnivibe::http {
 
@@ -48,6 +49,19 @@ void sample(std::string& out, std::string_view name, std::string_view labels, do
     out += ' ';
     out += num(value);
     out += '\n';
+}
+
+// A metric with one unlabelled sample.
+struct Single {
+    std::string_view name, type, help;
+    double value;
+};
+
+void singles(std::string& out, std::span<const Single> metrics) {
+    for (const auto& m : metrics) {
+        header(out, m.name, m.type, m.help);
+        sample(out, m.name, "", m.value);
+    }
 }
 
 }  // namespace
@@ -106,16 +120,12 @@ std::string Metrics::render(const Gauges& g) const {
             sample(out, "omnivibe_events_appended_total", "type=\"" + label(type) + "\"",
                    static_cast<double>(n));
     }
-    struct Single {
-        std::string_view name, type, help;
-        double value;
-    };
-    const Single singles[] = {
+    const Single totals[] = {
         {"omnivibe_http_connections", "gauge", "Open client connections.",
          static_cast<double>(g.connections)},
         {"omnivibe_http_requests_in_flight", "gauge", "Requests read but not yet answered.",
          static_cast<double>(g.requests_in_flight)},
-        {"omnivibe_log_head", "gauge", "Seq of the last committed event.",
+        {"omnivibe_log_head", "gauge", "Seq of the last committed event this instance knows of.",
          static_cast<double>(g.log_head)},
         {"omnivibe_projection_head", "gauge", "Seq the read tables are projected up to.",
          static_cast<double>(g.projection_head)},
@@ -140,10 +150,7 @@ std::string Metrics::render(const Gauges& g) const {
          "Cacheable GET answers rendered from the read tables.",
          static_cast<double>(g.response_cache_misses)},
     };
-    for (const auto& m : singles) {
-        header(out, m.name, m.type, m.help);
-        sample(out, m.name, "", m.value);
-    }
+    singles(out, totals);
     header(out, "omnivibe_writer_batch_size", "histogram",
            "Commands per transaction (group commit).");
     std::uint64_t cumulative = 0;
@@ -171,11 +178,42 @@ std::string Metrics::render(const Gauges& g) const {
             {"omnivibe_feed_bytes_dropped_total", "counter",
              "Unsent bytes discarded with reset streams.",
              static_cast<double>(g.feed_bytes_dropped)},
+            {"omnivibe_feed_head", "gauge",
+             "This instance's view of the log head: reads, caches and X-Min-Event-Seq go by it.",
+             static_cast<double>(g.feed_head)},
         };
-        for (const auto& m : feed) {
-            header(out, m.name, m.type, m.help);
-            sample(out, m.name, "", m.value);
+        singles(out, feed);
+    }
+    if (g.follows_database) {
+        const Single follower[] = {
+            {"omnivibe_feed_listening", "gauge",
+             "1 while the feed's LISTEN connection to PostgreSQL is up, else 0.",
+             g.feed_listening ? 1.0 : 0.0},
+            {"omnivibe_feed_reconnects_total", "counter",
+             "LISTEN connections lost and opened again (each followed by a catch-up read).",
+             static_cast<double>(g.feed_reconnects)},
+            {"omnivibe_feed_notifications_total", "counter",
+             "Notifications of new events received from PostgreSQL.",
+             static_cast<double>(g.feed_notifications)},
+            {"omnivibe_feed_log_reads_total", "counter",
+             "Pages of the log read by the feed follower (wake-ups, polls, catch-ups).",
+             static_cast<double>(g.feed_reads)},
+        };
+        singles(out, follower);
+        header(out, "omnivibe_feed_delivery_delay_seconds", "histogram",
+               "Time from an event's recording (just before its commit, on any instance) to "
+               "its hand-over to this instance's feed.");
+        std::uint64_t delayed = 0;
+        for (std::size_t i = 0; i < g.feed_delay_bounds.size(); ++i) {
+            delayed += i < g.feed_delay_buckets.size() ? g.feed_delay_buckets[i] : 0;
+            sample(out, "omnivibe_feed_delivery_delay_seconds_bucket",
+                   "le=\"" + num(g.feed_delay_bounds[i]) + "\"", static_cast<double>(delayed));
         }
+        sample(out, "omnivibe_feed_delivery_delay_seconds_bucket", "le=\"+Inf\"",
+               static_cast<double>(g.feed_delay_count));
+        sample(out, "omnivibe_feed_delivery_delay_seconds_sum", "", g.feed_delay_seconds_total);
+        sample(out, "omnivibe_feed_delivery_delay_seconds_count", "",
+               static_cast<double>(g.feed_delay_count));
     }
     return out;
 }

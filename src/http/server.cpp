@@ -14,6 +14,7 @@
 #include "api_common.hpp"
 #include "listener.hpp"
 #include "omnivibe/core/log.hpp"
+#include "omnivibe/feed/commit_source.hpp"
 #include "omnivibe/feed/hub.hpp"
 #include "omnivibe/http/auth.hpp"
 #include "omnivibe/http/dispatcher.hpp"
@@ -34,6 +35,9 @@ struct Server::Impl {
     explicit Impl(ServerOptions o)
         : options(std::move(o)),
           hub(feed::HubOptions{std::chrono::seconds(options.service.sse_heartbeat_seconds)}),
+          commits(feed::make_commit_source(
+              options.service.db_path, hub,
+              {.poll = std::chrono::seconds(options.service.sse_heartbeat_seconds)})),
           reads(store::ReadPool::for_store(options.service.db_path)),
           writer(
               writer::WriterOptions{options.service.db_path, options.durability},
@@ -48,24 +52,41 @@ struct Server::Impl {
                   reads,
                   &hub,
                   &answers,
-                  [this](std::function<void()> task) { net::post(ioc, std::move(task)); }},
+                  [this](std::function<void()> task) { net::post(ioc, std::move(task)); },
+                  [this] { return commits->head(); }},
           dispatcher(router, DispatchOptions{options.service.cors_origins, &tokens, &metrics,
                                              [this](const Request& req) {
                                                  return cached_answer(service, req);
                                              }}),
           ctx{dispatcher, options} {}
 
-    // On the writer thread, after COMMIT: count, hand the batch over and return.
+    // On the writer thread, after COMMIT: count what this instance wrote,
+    // hand the batch over and return.
     void publish(std::vector<store::EventRow>&& rows) {
         for (const auto& row : rows) metrics.count_event(row.type);
-        hub.publish(std::move(rows));
+        commits->committed(std::move(rows));
+    }
+
+    void sample_commits(Gauges& g) const {
+        const auto& c = commits->stats();
+        g.feed_head = commits->head();
+        g.follows_database = commits->follows_database();
+        g.feed_listening = c.listening.load();
+        g.feed_reconnects = c.reconnects.load();
+        g.feed_notifications = c.notifications.load();
+        g.feed_reads = c.reads.load();
+        const auto& bounds = feed::CommitSourceStats::kDelayBuckets;
+        g.feed_delay_bounds.assign(bounds.begin(), bounds.end());
+        for (const auto& b : c.delay_buckets) g.feed_delay_buckets.push_back(b.load());
+        g.feed_delay_count = c.delay_count.load();
+        g.feed_delay_seconds_total = static_cast<double>(c.delay_micros_total.load()) / 1e6;
     }
 
     Gauges sample() {
         Gauges g;
         const auto& w = writer.stats();
-        g.log_head = writer.head();
-        g.projection_head = writer.head();  // projected in the same transaction
+        g.log_head = commits->head();
+        g.projection_head = g.log_head;  // projected in the same transaction
         g.connections = ctx.connections.load();
         g.requests_in_flight = ctx.in_flight.load();
         g.writer_batches = w.batches.load();
@@ -82,6 +103,7 @@ struct Server::Impl {
         g.feed_waiters = f.waiters.load();
         g.feed_resets = f.resets.load();
         g.feed_bytes_dropped = f.bytes_dropped.load();
+        sample_commits(g);
         g.response_cache_hits = answers.hits();
         g.response_cache_misses = answers.misses();
         return g;
@@ -91,6 +113,7 @@ struct Server::Impl {
     TokenStore tokens;
     Metrics metrics;
     feed::Hub hub;
+    std::unique_ptr<feed::CommitSource> commits;
     store::ReadPool reads;
     writer::Writer writer;
     Router router;
@@ -169,6 +192,10 @@ Status Server::start() {
     // Before anything can be published or subscribed: the feed starts at the
     // log's head, so a subscriber's catch-up covers everything before it.
     s.hub.start_from(s.writer.head());
+    if (auto st = s.commits->start(s.writer.head()); !st) {
+        s.writer.stop();
+        return st;
+    }
 
     register_entity_routes(s.router, s.service);
     register_ops_routes(s.router, s.service, OpsContext{s.metrics, [&s] { return s.sample(); }});
@@ -177,6 +204,7 @@ Status Server::start() {
         log::info("authentication on: " + std::to_string(s.tokens.size()) + " token(s)");
     register_storyboard_routes(s.router, s.service);
     if (auto st = register_resource_routes(s.router, s.service); !st) {
+        s.commits->stop();
         s.writer.stop();
         return st;
     }
@@ -188,6 +216,7 @@ Status Server::start() {
     if (ec) return Error::make(ErrorCode::validation_failed, "invalid --host " + s.options.host);
     s.listener = std::make_shared<Listener>(s.ioc, s.ctx);
     if (auto st = s.listener->open({address, s.options.port}); !st) {
+        s.commits->stop();
         s.writer.stop();
         return st;
     }
@@ -218,8 +247,10 @@ void Server::stop() {
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
     };
     wait_for([&] { return s.ctx.in_flight.load() == 0; }, std::chrono::seconds(10));
-    // Every acknowledged write was published; the hub delivers what it holds,
-    // then each stream sends its queued frames and its last chunk, and closes.
+    // Every acknowledged write is handed to the hub (on a shared database,
+    // read once more); the hub delivers what it holds, then each stream
+    // sends its queued frames and its last chunk, and closes.
+    s.commits->stop();
     s.hub.close();
     wait_for([&] { return s.hub.stats().subscribers.load() == 0; }, std::chrono::seconds(5));
     if (const auto left = s.hub.stats().subscribers.load(); left > 0)

@@ -1,6 +1,7 @@
 #include "omnivibe/writer/pg_session.hpp"
 
 #include "omnivibe/core/log.hpp"
+#include "omnivibe/feed/commit_source.hpp"
 #include "omnivibe/projection/projector.hpp"
 #include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/event_store.hpp"
@@ -119,6 +120,13 @@ void PgSession::begin() {
     conn_.advisory_xact_lock(kWriterLockKey);
     // Another instance may have appended since our last transaction.
     reload_head();
+    head_at_begin_ = head().seq;
+}
+
+void PgSession::commit() {
+    // Only a wake-up (followers read the log), sent with the COMMIT or not at all.
+    if (head().seq > head_at_begin_) conn_.notify(feed::kFeedChannel, std::to_string(head().seq));
+    DbSession::commit();
 }
 
 void PgSession::close() {

@@ -34,6 +34,17 @@ struct Gauges {
     std::size_t feed_waiters = 0;  ///< long polls and X-Min-Event-Seq reads waiting
     std::uint64_t feed_resets = 0;
     std::uint64_t feed_bytes_dropped = 0;
+    /// The feed's source of committed events (feed::CommitSource).
+    std::int64_t feed_head = 0;     ///< the instance's view of the log head
+    bool follows_database = false;  ///< PostgreSQL: the LISTEN follower's figures below
+    bool feed_listening = false;
+    std::uint64_t feed_reconnects = 0;
+    std::uint64_t feed_notifications = 0;
+    std::uint64_t feed_reads = 0;
+    std::vector<double> feed_delay_bounds;          ///< seconds, ascending
+    std::vector<std::uint64_t> feed_delay_buckets;  ///< per bound, not cumulative
+    std::uint64_t feed_delay_count = 0;
+    double feed_delay_seconds_total = 0;
     std::uint64_t response_cache_hits = 0;
     std::uint64_t response_cache_misses = 0;
 };

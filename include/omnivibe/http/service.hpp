@@ -44,6 +44,15 @@ struct Service {
     /// Runs a task on a network thread (a read resumed by the hub, whose own
     /// thread must never read the database). Unset: the task runs inline.
     std::function<void(std::function<void()>)> post;
+    /// The instance's view of the log head (feed::CommitSource::head());
+    /// unset: the writer's head.
+    std::function<std::int64_t()> head;
 };
+
+/// The head caches and X-Min-Event-Seq go by: every seq up to it is
+/// committed and seen by any read snapshot taken from now on.
+inline std::int64_t view_head(const Service& svc) {
+    return svc.head ? svc.head() : svc.writer.head();
+}
 
 }  // namespace omnivibe::http

@@ -13,6 +13,8 @@
 // instances are serialised, seq stays gap-free and in commit order, and
 // decide() reads state no other writer can change before the commit. A lost
 // connection fails the batch (503 upstream) and is reconnected at the next.
+// A transaction that appended NOTIFYs feed::kFeedChannel with the new head,
+// delivered at its COMMIT: the wake-up of every instance's feed follower.
 
 #include <functional>
 #include <memory>
@@ -52,6 +54,7 @@ class PgSession final : public DbSession {
     static Result<std::unique_ptr<PgSession>> open(const PgSessionOptions& options);
 
     void begin() override;
+    void commit() override;
     void close() override;
 
   private:
@@ -62,6 +65,7 @@ class PgSession final : public DbSession {
 
     store::pg::Connection& conn_;
     PgSessionOptions options_;
+    std::int64_t head_at_begin_ = 0;
 };
 
 }  // namespace omnivibe::writer

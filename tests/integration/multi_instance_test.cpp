@@ -1,0 +1,354 @@
+// Several real omnivibe-server processes on one throwaway PostgreSQL
+// database (SPEC section 12, docs/SCALING.md): writes through any instance,
+// feeds on every instance, read-your-writes across instances, and what
+// happens when an instance or the feed's LISTEN connection dies. PostgreSQL
+// only by nature: one SQLite file has one server.
+#include <signal.h>
+
+#include <atomic>
+#include <boost/test/unit_test.hpp>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "integration/api_helpers.hpp"
+#include "omnivibe/store/event_store.hpp"
+#include "support/eventually.hpp"
+#include "support/pg_cluster.hpp"
+#include "support/sse_client.hpp"
+#include "support/test_server.hpp"
+
+using namespace omnivibe;
+using namespace omnivibe::test;
+
+namespace {
+
+// Instances share the database and the uploads folder, as behind a load balancer.
+struct Cluster {
+    TempDir dir;
+    std::string db = PgCluster::instance().create_database();
+
+    std::unique_ptr<ServerProcess> start() {
+        return std::make_unique<ServerProcess>(db, dir.file("uploads"));
+    }
+};
+
+// Creates a client; returns the X-Event-Seq of the acknowledged write.
+std::int64_t write_client(HttpClient& c, const std::string& name) {
+    auto r = c.post("/api/v1/clients", R"({"name":")" + name + "\"}");
+    BOOST_REQUIRE_MESSAGE(r.status == 201, "POST -> " + std::to_string(r.status) + " " + r.body);
+    return std::stoll(r.header("X-Event-Seq"));
+}
+
+std::vector<std::int64_t> range(std::int64_t from, std::int64_t to) {
+    std::vector<std::int64_t> out;
+    for (std::int64_t s = from; s <= to; ++s) out.push_back(s);
+    return out;
+}
+
+// Opens /api/v1/changes (from `last_id` if given, else from the start) and
+// checks the hello frame.
+SseClient subscribe(std::uint16_t port, const std::string& last_id = {}) {
+    SseClient::Options o;
+    if (!last_id.empty()) o.headers = {{"Last-Event-ID", last_id}};
+    SseClient feed(port, last_id.empty() ? "/api/v1/changes?since=0" : "/api/v1/changes", o);
+    BOOST_REQUIRE(feed.status() == 200);
+    auto hello = feed.next();
+    BOOST_REQUIRE(hello);
+    BOOST_REQUIRE(hello->event == "hello");
+    return feed;
+}
+
+// The seqs of the events a stream delivers until `through`. Heartbeats are
+// skipped but do not extend the guard: a feed that stalls while its
+// heartbeats keep coming ends the read (and the test fails on the seqs).
+std::vector<std::int64_t> seqs_through(SseClient& feed, std::int64_t through) {
+    const auto guard = std::chrono::steady_clock::now() + std::chrono::seconds(40);
+    std::vector<std::int64_t> out;
+    while (std::chrono::steady_clock::now() < guard) {
+        auto ev = feed.next();
+        if (!ev) break;
+        if (!ev->has_id || ev->event == "heartbeat" || ev->event == "hello") continue;
+        out.push_back(ev->seq());
+        if (ev->seq() >= through) break;
+    }
+    return out;
+}
+
+// The log as PostgreSQL holds it: seq contiguous from 1, each row chained
+// to the one before. Returns the head.
+std::int64_t check_chain(const std::string& db) {
+    auto conn = open_store(db);
+    std::int64_t expected = 1;
+    std::string prev(store::kGenesisHash);
+    store::for_each_event(
+        *conn, 0, std::nullopt,
+        [&](const store::EventRow& row) {
+            BOOST_REQUIRE_EQUAL(row.seq, expected);
+            BOOST_REQUIRE_EQUAL(row.prev_hash, prev);
+            BOOST_REQUIRE_EQUAL(store::chain_hash(prev, row), row.hash);
+            prev = row.hash;
+            ++expected;
+        },
+        store::RowDetail::log_only);
+    return expected - 1;
+}
+
+std::int64_t log_head(const std::string& db) {
+    auto conn = open_store(db);
+    return store::log_head(*conn);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(multi_instance)
+
+BOOST_AUTO_TEST_CASE(writes_through_either_instance_reach_subscribers_on_both) {
+    Cluster cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    HttpClient ca(a->port()), cb(b->port());
+    SseClient on_a = subscribe(a->port());
+    SseClient on_b = subscribe(b->port());
+
+    std::int64_t last = 0;
+    for (int i = 0; i < 20; ++i) last = write_client(i % 2 ? cb : ca, "c" + std::to_string(i));
+    BOOST_TEST(last == 20);
+    BOOST_TEST(seqs_through(on_a, last) == range(1, last), boost::test_tools::per_element());
+    BOOST_TEST(seqs_through(on_b, last) == range(1, last), boost::test_tools::per_element());
+}
+
+// 4 writers spread over two instances, subscribers on both: every seq once,
+// in order, and the hash chain intact afterwards.
+BOOST_AUTO_TEST_CASE(four_writers_over_two_instances_keep_one_gap_free_chain) {
+    Cluster cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    std::vector<SseClient> feeds;
+    feeds.push_back(subscribe(a->port()));
+    feeds.push_back(subscribe(b->port()));
+
+    constexpr int kWriters = 4;
+    constexpr int kEach = 50;
+    std::vector<std::thread> writers;
+    std::atomic<int> failures{0};
+    for (int w = 0; w < kWriters; ++w)
+        writers.emplace_back([&, w] {
+            HttpClient c(w % 2 ? b->port() : a->port());
+            for (int i = 0; i < kEach; ++i) {
+                auto r = c.post("/api/v1/clients", R"({"name":"w)" + std::to_string(w) + "-" +
+                                                       std::to_string(i) + "\"}");
+                if (r.status != 201) ++failures;
+            }
+        });
+    for (auto& t : writers) t.join();
+    BOOST_TEST(failures.load() == 0);
+    constexpr std::int64_t kTotal = kWriters * kEach;
+    for (auto& feed : feeds)
+        BOOST_TEST(seqs_through(feed, kTotal) == range(1, kTotal),
+                   boost::test_tools::per_element());
+    BOOST_TEST(check_chain(cluster.db) == kTotal);
+}
+
+BOOST_AUTO_TEST_CASE(an_idempotency_key_retried_on_the_other_instance_replays) {
+    Cluster cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    HttpClient ca(a->port()), cb(b->port());
+    const HttpClient::Headers key{{"Idempotency-Key", "create-acme-1"}};
+    auto first = ca.post("/api/v1/clients", R"({"name":"Acme"})", key);
+    BOOST_REQUIRE(first.status == 201);
+    const std::int64_t head = log_head(cluster.db);
+
+    auto retry = cb.post("/api/v1/clients", R"({"name":"Acme"})", key);
+    BOOST_TEST(retry.status == 201);
+    BOOST_TEST(retry.header("Idempotent-Replayed") == "true");
+    BOOST_TEST(retry.body == first.body);
+    BOOST_TEST(log_head(cluster.db) == head);  // nothing written
+}
+
+BOOST_AUTO_TEST_CASE(an_if_match_race_across_instances_has_one_winner) {
+    Cluster cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    HttpClient ca(a->port());
+    const std::int64_t id = create_client(ca, "Acme");
+    const std::string path = "/api/v1/clients/" + std::to_string(id);
+
+    std::vector<int> statuses(2);
+    std::vector<std::thread> racers;
+    for (int i = 0; i < 2; ++i)
+        racers.emplace_back([&, i] {
+            HttpClient c(i ? b->port() : a->port());
+            statuses[i] = c.patch(path, R"({"name":"Acme )" + std::to_string(i) + "\"}",
+                                  {{"If-Match", "\"1\""}})
+                              .status;
+        });
+    for (auto& t : racers) t.join();
+    std::sort(statuses.begin(), statuses.end());
+    BOOST_TEST(statuses == (std::vector<int>{200, 412}), boost::test_tools::per_element());
+}
+
+// Read-your-writes: a write through A, then a read through B that names
+// its seq, sees it (B waits for its view of the log to get there).
+BOOST_AUTO_TEST_CASE(x_min_event_seq_reads_the_write_made_on_the_other_instance) {
+    Cluster cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    HttpClient ca(a->port()), cb(b->port());
+    // Warm B's response cache at an older head first.
+    BOOST_REQUIRE(cb.get("/api/v1/clients").status == 200);
+    for (int i = 0; i < 10; ++i) {
+        const std::int64_t seq = write_client(ca, "c" + std::to_string(i));
+        auto r =
+            cb.get("/api/v1/clients?page_size=100", {{"X-Min-Event-Seq", std::to_string(seq)}});
+        BOOST_REQUIRE(r.status == 200);
+        BOOST_TEST(std::stoll(r.header("X-Event-Seq")) >= seq);
+        BOOST_TEST(json_size(r.body, "/clients") == static_cast<std::size_t>(i + 1));
+        auto one = cb.get("/api/v1/clients/" + std::to_string(i + 1),
+                          {{"X-Min-Event-Seq", std::to_string(seq)}});
+        BOOST_TEST(one.status == 200);
+    }
+}
+
+// A kept answer is never older than the instance's view of the log: once
+// B's feed has delivered A's write, a plain GET on B shows it.
+BOOST_AUTO_TEST_CASE(caches_follow_the_other_instances_writes) {
+    Cluster cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    HttpClient ca(a->port()), cb(b->port());
+    for (int i = 0; i < 5; ++i) {
+        auto before = cb.get("/api/v1/clients");  // kept at B's current view
+        BOOST_REQUIRE(before.status == 200);
+        BOOST_REQUIRE(json_size(before.body, "/clients") == static_cast<std::size_t>(i));
+        const std::int64_t seq = write_client(ca, "c" + std::to_string(i));
+        BOOST_REQUIRE(eventually([&] {
+            return metric_value(cb.get("/metrics").body, "omnivibe_feed_head") >=
+                   static_cast<double>(seq);
+        }));
+        auto after = cb.get("/api/v1/clients");
+        BOOST_TEST(std::stoll(after.header("X-Event-Seq")) >= seq);
+        BOOST_TEST(json_size(after.body, "/clients") == static_cast<std::size_t>(i + 1));
+    }
+}
+
+// The instance's figures: the LISTEN connection's state, its view of the
+// head, the delivery delay.
+BOOST_AUTO_TEST_CASE(each_instance_reports_its_feed_in_metrics_and_readyz) {
+    Cluster cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    HttpClient ca(a->port()), cb(b->port());
+    const std::int64_t seq = write_client(ca, "Acme");
+    BOOST_TEST(cb.get("/readyz").status == 200);
+    BOOST_TEST(eventually([&] {
+        return metric_value(cb.get("/metrics").body, "omnivibe_feed_head") ==
+               static_cast<double>(seq);
+    }));
+    const std::string text = cb.get("/metrics").body;
+    BOOST_TEST(metric_value(text, "omnivibe_feed_listening") == 1);
+    // B heard of A's write from PostgreSQL (not only from its poll).
+    BOOST_TEST(metric_value(text, "omnivibe_feed_notifications_total") >= 1);
+    BOOST_TEST(metric_value(text, "omnivibe_feed_delivery_delay_seconds_count") >= 1);
+    BOOST_TEST(metric_value(text, "omnivibe_log_head") == static_cast<double>(seq));
+}
+
+// The LISTEN connections killed from the database side while writes
+// continue: the feeds resume by themselves, with no gap and no repeat.
+BOOST_AUTO_TEST_CASE(the_feed_resumes_when_its_listen_connection_is_killed) {
+    Cluster cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    SseClient on_b = subscribe(b->port());
+    HttpClient ca(a->port());
+    std::int64_t last = 0;
+    for (int i = 0; i < 30; ++i) {
+        last = write_client(ca, "c" + std::to_string(i));
+        if (i == 10 || i == 20)
+            BOOST_TEST(PgCluster::instance().terminate_backends("omnivibe-feed") == 2);
+    }
+    BOOST_TEST(seqs_through(on_b, last) == range(1, last), boost::test_tools::per_element());
+    HttpClient cb(b->port());
+    BOOST_TEST(metric_value(cb.get("/metrics").body, "omnivibe_feed_reconnects_total") >= 1);
+}
+
+// A redeploy: SIGTERM hands every committed write (made through either
+// instance) to the stopping instance's streams, then ends them cleanly.
+BOOST_AUTO_TEST_CASE(sigterm_delivers_what_was_committed_then_ends_streams) {
+    Cluster cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    SseClient on_a = subscribe(a->port());
+    HttpClient ca(a->port()), cb(b->port());
+    std::int64_t last = 0;
+    for (int i = 0; i < 10; ++i) last = write_client(i % 2 ? cb : ca, "c" + std::to_string(i));
+    BOOST_TEST(a->signal_and_wait(SIGTERM) == 0);
+    std::vector<std::int64_t> received;
+    while (auto ev = on_a.next())
+        if (ev->has_id && ev->event != "heartbeat" && ev->event != "hello")
+            received.push_back(ev->seq());
+    BOOST_TEST(received == range(1, last), boost::test_tools::per_element());
+    BOOST_TEST(on_a.ended_cleanly());
+}
+
+// kill -9 of one instance under write load: the other keeps serving, every
+// acknowledged write is in the log, and a subscriber of the dead instance
+// that reconnects to the survivor with its Last-Event-ID loses nothing.
+BOOST_AUTO_TEST_CASE(the_survivor_serves_and_resumes_feeds_after_kill_9) {
+    Cluster cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    SseClient on_a = subscribe(a->port());
+
+    std::mutex mutex;
+    std::set<std::int64_t> acknowledged;  // ids of created clients
+    std::atomic<bool> stop{false};
+    std::atomic<int> b_failures{0};
+    auto writer = [&](std::uint16_t port, bool survivor) {
+        HttpClient c(port);
+        for (int i = 0; !stop.load(); ++i) {
+            try {
+                auto r = c.post("/api/v1/clients", R"({"name":"n)" + std::to_string(port) + "-" +
+                                                       std::to_string(i) + "\"}");
+                if (r.status == 201) {
+                    std::lock_guard lock(mutex);
+                    acknowledged.insert(json_int(r.body, "/id"));
+                } else if (survivor) {
+                    ++b_failures;
+                }
+            } catch (const std::exception&) {
+                if (survivor) ++b_failures;
+                if (!survivor) return;  // its server is gone
+            }
+        }
+    };
+    std::thread on_dead(writer, a->port(), false);
+    std::thread on_survivor(writer, b->port(), true);
+    // Some events through the feed of A first.
+    const auto before = seqs_through(on_a, 20);
+    BOOST_REQUIRE(before == range(1, 20));
+    BOOST_TEST(a->signal_and_wait(SIGKILL) == 128 + SIGKILL);
+    // B keeps taking writes after A died.
+    const std::int64_t at_kill = log_head(cluster.db);
+    BOOST_TEST(eventually([&] { return log_head(cluster.db) >= at_kill + 20; }));
+    stop = true;
+    on_dead.join();
+    on_survivor.join();
+    BOOST_TEST(b_failures.load() == 0);
+
+    // What A's subscriber received, then the rest from B by Last-Event-ID.
+    std::vector<std::int64_t> received = before;
+    while (auto ev = on_a.next(std::chrono::milliseconds(500)))
+        if (ev->has_id && ev->event != "heartbeat") received.push_back(ev->seq());
+    const std::int64_t head = check_chain(cluster.db);
+    SseClient on_b = subscribe(b->port(), std::to_string(received.back()));
+    for (auto s : seqs_through(on_b, head)) received.push_back(s);
+    BOOST_TEST(received == range(1, head), boost::test_tools::per_element());
+
+    HttpClient cb(b->port());
+    for (const auto id : acknowledged)
+        BOOST_TEST(cb.get("/api/v1/clients/" + std::to_string(id)).status == 200, id);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
