@@ -4,7 +4,8 @@
 # PostgreSQL's defaults otherwise: fsync, synchronous_commit and
 # full_page_writes on, so `--durability full` means what it says), the
 # database set up with scripts/postgresql-setup.sql, and the server driven
-# with the seed, create, GET and list runs at 64 connections.
+# with the seed, create, GET and list runs at 64 connections; then two
+# instances on the same database, 32 connections each at the same time.
 # BENCH_POSTGRESQL=0 skips it.
 
 PG_DIR=
@@ -67,6 +68,30 @@ bench_postgresql() {
     lg pg_get_nocache "$PORT" --mode get --id-range "$first-$last" --connections 64 \
         --duration "$SECONDS_PER_RUN"
     stop_server
+
+    # Two instances on the one database, driven at the same time: their
+    # writers take turns under the advisory lock; reads scale with instances.
+    start_server "$SCRATCH/pg-a.log" "$uri"
+    local pid_a=$SERVER_PID port_a=$PORT
+    start_server "$SCRATCH/pg-b.log" "$uri"
+    local pid_b=$SERVER_PID port_b=$PORT
+    local job_a job_b
+    lg pg2_create_a "$port_a" --mode create --connections 32 --duration "$SECONDS_PER_RUN" &
+    job_a=$!
+    lg pg2_create_b "$port_b" --mode create --connections 32 --duration "$SECONDS_PER_RUN" &
+    job_b=$!
+    wait "$job_a" "$job_b"
+    lg pg2_get_a "$port_a" --mode get --id-range "$first-$last" --connections 32 \
+        --duration "$SECONDS_PER_RUN" &
+    job_a=$!
+    lg pg2_get_b "$port_b" --mode get --id-range "$first-$last" --connections 32 \
+        --duration "$SECONDS_PER_RUN" &
+    job_b=$!
+    wait "$job_a" "$job_b"
+    SERVER_PID=$pid_b
+    stop_server
+    SERVER_PID=$pid_a
+    stop_server
     pg_cleanup
 }
 
@@ -93,5 +118,22 @@ report_postgresql() {
     pg_row "GET /campaigns/{id}" "$sqlite_get" pg_get_c64
     pg_row "GET /campaigns/{id}, response cache off" "$sqlite_nocache" pg_get_nocache
     pg_row "GET /campaigns (list)" "$sqlite_list" pg_list_c64
+    echo
+    [[ -f $RESULTS/pg2_create_a.json ]] || return 0
+    echo "Two instances on the same PostgreSQL database, 32 connections each, driven at the same time"
+    echo "(beside one instance at 64 connections above):"
+    echo
+    echo "| run | one instance requests/s | two instances requests/s (A + B) | two / one | p99 ms A / B | errors |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    pair_row() {
+        local label=$1 one=$2 a=$3 b=$4 sum
+        sum=$(awk -v x="$(field "$a" .requests_per_second)" -v y="$(field "$b" .requests_per_second)" 'BEGIN { print x + y }')
+        echo "| $label | $(fmt0 "$(field "$one" .requests_per_second)") | $(fmt0 "$sum") | $(pct "$sum" "$(field "$one" .requests_per_second)") | $(fmt2 "$(field "$a" .latency_ms.p99)") / $(fmt2 "$(field "$b" .latency_ms.p99)") | $(awk -v x="$(field "$a" .errors)" -v y="$(field "$b" .errors)" 'BEGIN { print x + y }') |"
+    }
+    pair_row "POST /campaigns (durable creates)" pg_create_c64 pg2_create_a pg2_create_b
+    pair_row "GET /campaigns/{id}" pg_get_c64 pg2_get_a pg2_get_b
+    echo
+    echo "Both instances and the load generators share this machine's cores, so two instances here"
+    echo "show the cost of sharing the writers' lock, not the gain of a second machine."
     echo
 }
