@@ -20,6 +20,7 @@
 
 #include "omnivibe/core/result.hpp"
 #include "omnivibe/store/db.hpp"
+#include "omnivibe/store/statement_cache.hpp"
 
 namespace omnivibe::store {
 
@@ -98,15 +99,7 @@ class SqliteDb final : public Db {
     SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
     sqlite3* db_;
     std::string path_;
-    // Looked up by string_view (transparent hash): finding a cached statement
-    // must not copy its SQL text into a new string on every use.
-    struct SqlHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view sql) const noexcept {
-            return std::hash<std::string_view>{}(sql);
-        }
-    };
-    std::unordered_map<std::string, std::unique_ptr<SqliteStmt>, SqlHash, std::equal_to<>> cache_;
+    StatementCache<std::unique_ptr<SqliteStmt>> cache_;
 };
 
 }  // namespace omnivibe::store

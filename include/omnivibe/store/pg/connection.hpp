@@ -36,6 +36,7 @@
 
 #include "omnivibe/core/result.hpp"
 #include "omnivibe/domain/value.hpp"
+#include "omnivibe/store/statement_cache.hpp"
 #include "omnivibe/store/store_error.hpp"
 
 // libpq's handle types, declared here so that only src/store/pg/ sees libpq-fe.h.
@@ -224,13 +225,7 @@ class Connection {
     pg_conn* conn_;
     std::string redacted_uri_;
     std::set<std::string> listening_;
-    struct SqlHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view sql) const noexcept {
-            return std::hash<std::string_view>{}(sql);
-        }
-    };
-    std::unordered_map<std::string, std::string, SqlHash, std::equal_to<>> statements_;
+    StatementCache<std::string> statements_;
     std::uint64_t next_statement_ = 0;
 };
 

@@ -19,6 +19,7 @@
 #include "omnivibe/core/result.hpp"
 #include "omnivibe/store/db.hpp"
 #include "omnivibe/store/pg/connection.hpp"
+#include "omnivibe/store/statement_cache.hpp"
 
 namespace omnivibe::store::pg {
 
@@ -86,13 +87,7 @@ class PgDb final : public Db {
 
   private:
     std::unique_ptr<Connection> conn_;
-    struct SqlHash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view sql) const noexcept {
-            return std::hash<std::string_view>{}(sql);
-        }
-    };
-    std::unordered_map<std::string, std::unique_ptr<PgStmt>, SqlHash, std::equal_to<>> cache_;
+    StatementCache<std::unique_ptr<PgStmt>> cache_;
 };
 
 }  // namespace omnivibe::store::pg
