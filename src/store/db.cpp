@@ -27,9 +27,14 @@ Stmt& Stmt::bind(int i, const domain::Value& v) {
 }
 
 void Stmt::run() {
+    // Reset also when a step throws: callers that keep a statement (the
+    // projector's INSERTs) reuse it without going through cached().
+    struct ResetAfter {
+        Stmt& stmt;
+        ~ResetAfter() { stmt.reset(); }
+    } reset_after{*this};
     while (step()) {
     }
-    reset();
 }
 
 std::optional<std::int64_t> Db::query_int(std::string_view sql) {

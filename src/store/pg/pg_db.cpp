@@ -87,8 +87,10 @@ Stmt& PgStmt::bind_null(int index) {
 
 bool PgStmt::step() {
     if (!ran_) {
-        ran_ = true;
+        // Marked as run only once it ran: a statement that failed (a lost
+        // connection, a constraint) runs again at its next step.
         rows_ = conn_.query(numbered_.sql, params_);
+        ran_ = true;
         row_ = -1;
     }
     return ++row_ < rows_.size();
