@@ -21,6 +21,7 @@
 #include "omnivibe/store/migrations.hpp"
 #include "omnivibe/store/pg/migrations.hpp"
 #include "omnivibe/store/pg/pg_db.hpp"
+#include "omnivibe/store/read_pool.hpp"
 #include "omnivibe/store/sqlite_db.hpp"
 #include "omnivibe/writer/pg_session.hpp"
 
@@ -116,7 +117,9 @@ int rebuild_in_place_postgresql(const std::string& uri) {
     cli::ProgressBar bar("replaying");
     cli::Stopwatch watch;
     auto rebuilt = writer::rebuild_read_tables(
-        **db, writer::Rebuild::always, [&](std::int64_t d, std::int64_t t) { bar.update(d, t); });
+        **db, projection::Rebuild::always,
+        [&](std::int64_t d, std::int64_t t) { bar.update(d, t); },
+        store::ReadPool::postgresql(uri));
     const double seconds = watch.seconds();
     bar.finish();
     if (!rebuilt) return cli::fail(kTool, rebuilt.error());

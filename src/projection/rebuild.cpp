@@ -2,7 +2,8 @@
 // Projector the writer uses, in one transaction, fast enough for a million
 // events at start-up (see docs/PERFORMANCE.md, "Replay"). Split from the
 // projection rules (projector.cpp), which say what one event does to the
-// read tables; this file says how a whole log is run through them.
+// read tables; this file says how a whole log is run through them, on
+// either store, and how a SQLite file is set up for it.
 
 #include "omnivibe/projection/rebuild.hpp"
 
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "omnivibe/core/clock.hpp"
+#include "omnivibe/core/log.hpp"
 #include "omnivibe/json/writer.hpp"
 #include "omnivibe/projection/projector.hpp"
 #include "omnivibe/store/event_store.hpp"
@@ -54,9 +56,9 @@ namespace {
 //    sub-program and a statement journal per row). SQLite recompiles cached
 //    statements when the setting changes, so they fire again afterwards
 //    (unless the connection had them off already, as the server's writer).
-class BulkLoad {
+class SqliteBulkLoad final : public BulkLoad {
   public:
-    explicit BulkLoad(store::SqliteDb& db) : db_(db) {
+    explicit SqliteBulkLoad(store::SqliteDb& db) : db_(db) {
         temp_store_ = db.query_int("PRAGMA temp_store").value_or(0);
         cache_size_ = db.query_int("PRAGMA cache_size").value_or(-2000);
         db.exec("PRAGMA temp_store = MEMORY");
@@ -64,21 +66,21 @@ class BulkLoad {
         sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, -1, &triggers_);
         sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
     }
-    ~BulkLoad() {
+    ~SqliteBulkLoad() override {
         sqlite3_db_config(db_.handle(), SQLITE_DBCONFIG_ENABLE_TRIGGER, triggers_, nullptr);
         const std::string sql = "PRAGMA temp_store = " + std::to_string(temp_store_) +
                                 "; PRAGMA cache_size = " + std::to_string(cache_size_);
         sqlite3_exec(db_.handle(), sql.c_str(), nullptr, nullptr, nullptr);
     }
-    BulkLoad(const BulkLoad&) = delete;
-    BulkLoad& operator=(const BulkLoad&) = delete;
+    SqliteBulkLoad(const SqliteBulkLoad&) = delete;
+    SqliteBulkLoad& operator=(const SqliteBulkLoad&) = delete;
 
     // Secondary indexes the projections do not read are dropped inside the
     // transaction and created again, from their own SQL, once the rows are
     // in: sorting once beats updating them row by row. A unique index that
     // no longer holds then fails the rebuild, as the insert would have; any
     // failure rolls everything back, indexes included.
-    void drop_indexes() {
+    void before_rows() override {
         store::SqliteStmt q(
             db_.handle(),
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
@@ -100,7 +102,7 @@ class BulkLoad {
         q.reset();
         for (const auto& name : names) db_.exec("DROP INDEX \"" + name + "\"");
     }
-    void create_indexes() {
+    void after_rows() override {
         for (const auto& sql : indexes_) db_.exec(sql);
         indexes_.clear();
     }
@@ -113,19 +115,19 @@ class BulkLoad {
     std::vector<std::string> indexes_;
 };
 
-// The events up to a seq, decoded, in batches. For a database file a thread
-// of its own reads and decodes them on a second, read-only connection while
-// the caller applies the previous batch: reading and decoding are about a
-// quarter of a rebuild, and a second core takes them. The rebuild's own
-// transaction never writes `events`, so both connections see the same log.
+// The events up to a seq, decoded, in batches. Given a second connection, a
+// thread of its own reads and decodes them there while the caller applies
+// the previous batch: reading and decoding are about a quarter of a rebuild,
+// and a second core takes them. The rebuild's own transaction never writes
+// `events`, so both connections see the same log.
 class DecodedEvents {
   public:
     static constexpr std::size_t kBatch = 512;
     static constexpr std::size_t kQueued = 8;
 
-    DecodedEvents(store::SqliteDb& db, std::int64_t up_to) : db_(db), up_to_(up_to) {
-        const std::string& path = db.path();
-        threaded_ = !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
+    DecodedEvents(store::Db& db, std::int64_t up_to, OpenReader open_reader)
+        : db_(db), up_to_(up_to), open_reader_(std::move(open_reader)) {
+        threaded_ = static_cast<bool>(open_reader_);
         if (threaded_) thread_ = std::thread([this] { produce(); });
     }
     ~DecodedEvents() {
@@ -196,7 +198,7 @@ class DecodedEvents {
     void produce() {
         Status st;
         try {
-            auto reader = store::SqliteDb::open(db_.path(), store::OpenMode::read_only);
+            auto reader = open_reader_();
             if (!reader) {
                 st = std::move(reader).error();
             } else {
@@ -211,7 +213,7 @@ class DecodedEvents {
                 });
                 snapshot.commit();
             }
-        } catch (const store::SqliteError& e) {
+        } catch (const store::StoreError& e) {
             st = e.error();
         }
         {
@@ -222,8 +224,9 @@ class DecodedEvents {
         changed_.notify_all();
     }
 
-    store::SqliteDb& db_;
+    store::Db& db_;
     std::int64_t up_to_;
+    OpenReader open_reader_;
     bool threaded_ = false;
     std::thread thread_;
     std::mutex mutex_;
@@ -234,30 +237,55 @@ class DecodedEvents {
     std::optional<Error> error_;
 };
 
+// The log's progress through a rebuild, for a server's start.
+void log_progress(std::int64_t done, std::int64_t total) {
+    log::info("rebuild: " + std::to_string(done) + "/" + std::to_string(total) + " events");
+}
+
 }  // namespace
 
-Result<std::int64_t> rebuild(store::SqliteDb& db, std::int64_t up_to, const Progress& progress) {
+Result<std::int64_t> refill_read_tables(store::Db& db, Rebuild when, std::int64_t up_to,
+                                        BulkLoad& bulk, const Progress& progress,
+                                        const OpenReader& open_reader) {
+    const std::int64_t total = up_to ? up_to : store::log_head(db);
+    if (when == Rebuild::if_stale) {
+        const auto state = read_projection_state(db);
+        if (state.version == kProjectionVersion && state.head == total) return 0;
+        log::info("rebuilding the read tables from the log (layout " +
+                  std::to_string(state.version) + " -> " + std::to_string(kProjectionVersion) +
+                  ", " + std::to_string(total) + " events)");
+    }
+    const Progress& report = progress ? progress : Progress(log_progress);
+    for (auto table : read_tables()) db.exec("DELETE FROM " + std::string(table));
+    bulk.before_rows();
+    Projector projector(db, Projector::StreamWrites::at_checkpoint);
+    std::int64_t done = 0;
+    DecodedEvents events(db, total, open_reader);
+    auto read = events.for_each_batch([&](std::vector<domain::Event>& batch) {
+        for (const auto& ev : batch) {
+            projector.apply(ev);
+            ++done;
+            if (done % 10000 == 0 || done == total) report(done, total);
+        }
+    });
+    if (!read) return std::move(read).error();
+    projector.checkpoint(done ? total : 0);
+    bulk.after_rows();
+    if (done == 0) report(0, 0);
+    return done;
+}
+
+Result<std::int64_t> rebuild(store::SqliteDb& db, std::int64_t up_to, const Progress& progress,
+                             Rebuild when) {
+    // A file can be read on a second connection; an in-memory database cannot.
+    const std::string& path = db.path();
+    const bool file = !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
+    const OpenReader second = file ? store::ReadPool::sqlite(path) : OpenReader();
     try {
-        BulkLoad bulk(db);
+        SqliteBulkLoad bulk(db);
         store::Tx tx(db);
-        for (auto table : read_tables()) db.exec("DELETE FROM " + std::string(table));
-        bulk.drop_indexes();
-        const std::int64_t total = up_to ? up_to : store::log_head(db);
-        Projector projector(db, Projector::StreamWrites::at_checkpoint);
-        std::int64_t done = 0;
-        DecodedEvents events(db, total);
-        auto read = events.for_each_batch([&](std::vector<domain::Event>& batch) {
-            for (const auto& ev : batch) {
-                projector.apply(ev);
-                ++done;
-                if (progress && (done % 10000 == 0 || done == total)) progress(done, total);
-            }
-        });
-        if (!read) return std::move(read).error();
-        projector.checkpoint(done ? total : 0);
-        bulk.create_indexes();
-        tx.commit();
-        if (progress && done == 0) progress(0, 0);
+        auto done = refill_read_tables(db, when, up_to, bulk, progress, second);
+        if (done) tx.commit();
         return done;
     } catch (const store::SqliteError& e) {
         return e.error();

@@ -2,53 +2,20 @@
 
 #include "omnivibe/core/log.hpp"
 #include "omnivibe/feed/commit_source.hpp"
-#include "omnivibe/projection/projector.hpp"
-#include "omnivibe/projection/rebuild.hpp"
-#include "omnivibe/store/event_store.hpp"
 #include "omnivibe/store/pg/migrations.hpp"
+#include "omnivibe/store/read_pool.hpp"
 
 namespace omnivibe::writer {
 
-Result<std::int64_t> rebuild_read_tables(store::pg::PgDb& db, Rebuild when,
-                                         const RebuildProgress& progress) {
+Result<std::int64_t> rebuild_read_tables(store::pg::PgDb& db, projection::Rebuild when,
+                                         const projection::Progress& progress,
+                                         const projection::OpenReader& open_reader) {
     try {
         store::Tx tx(db);
         db.connection().advisory_xact_lock(kWriterLockKey);
-        const std::int64_t head = store::log_head(db);
-        const auto state = projection::read_projection_state(db);
-        if (when == Rebuild::if_stale && state.version == projection::kProjectionVersion &&
-            state.head == head)
-            return 0;
-        log::info("rebuilding the read tables from the log (layout " +
-                  std::to_string(state.version) + " -> " +
-                  std::to_string(projection::kProjectionVersion) + ", " + std::to_string(head) +
-                  " events)");
-        for (auto table : projection::read_tables()) db.exec("DELETE FROM " + std::string(table));
-        projection::Projector projector(db, projection::Projector::StreamWrites::at_checkpoint);
-        std::optional<Error> failure;
-        std::int64_t done = 0;
-        store::for_each_event(
-            db, 0, head,
-            [&](const store::EventRow& row) {
-                if (failure) return;
-                auto ev = store::to_domain(row, store::MetaDecoding::skip);
-                if (!ev) {
-                    failure = std::move(ev).error();
-                    return;
-                }
-                projector.apply(*ev);
-                if (++done % 10000 == 0 || done == head) {
-                    if (progress)
-                        progress(done, head);
-                    else
-                        log::info("rebuild: " + std::to_string(done) + "/" + std::to_string(head) +
-                                  " events");
-                }
-            },
-            store::RowDetail::log_only);
-        if (failure) return *failure;
-        projector.checkpoint(head);
-        tx.commit();
+        projection::BulkLoad as_is;  // the PostgreSQL tables need no setting up
+        auto done = projection::refill_read_tables(db, when, 0, as_is, progress, open_reader);
+        if (done) tx.commit();
         return done;
     } catch (const store::StoreError& e) {
         return e.error();
@@ -86,7 +53,8 @@ Result<std::unique_ptr<PgSession>> PgSession::open(const PgSessionOptions& optio
         auto applied = store::pg::apply_migrations(conn);
         if (!applied) return std::move(applied).error();
         if (*applied > 0) log::info("applied " + std::to_string(*applied) + " migration(s)");
-        auto rebuilt = rebuild_read_tables(**db, Rebuild::if_stale);
+        auto rebuilt = rebuild_read_tables(**db, projection::Rebuild::if_stale, {},
+                                           store::ReadPool::postgresql(options.uri));
         if (!rebuilt) return std::move(rebuilt).error();
         return std::unique_ptr<PgSession>(new PgSession(conn, std::move(db).value(), options));
     } catch (const store::StoreError& e) {

@@ -125,19 +125,8 @@ Result<std::unique_ptr<SqliteSession>> SqliteSession::open(const SqliteSessionOp
         if (!applied) return std::move(applied).error();
         if (*applied > 0) log::info("applied " + std::to_string(*applied) + " migration(s)");
 
-        const auto state = projection::read_projection_state(d);
-        const auto head = store::log_head(d);
-        if (state.version != projection::kProjectionVersion || state.head != head) {
-            log::info("rebuilding the read tables from the log (layout " +
-                      std::to_string(state.version) + " -> " +
-                      std::to_string(projection::kProjectionVersion) + ", " + std::to_string(head) +
-                      " events)");
-            auto rebuilt = projection::rebuild(d, 0, [](std::int64_t done, std::int64_t total) {
-                log::info("rebuild: " + std::to_string(done) + "/" + std::to_string(total) +
-                          " events");
-            });
-            if (!rebuilt) return std::move(rebuilt).error();
-        }
+        auto rebuilt = projection::rebuild(d, 0, {}, projection::Rebuild::if_stale);
+        if (!rebuilt) return std::move(rebuilt).error();
         // The schema's triggers refuse writes from any connection without the writer
         // guard, which this one has, and gaps in the log, which EventStore::append
         // checks itself: here they would only cost a sub-program and a statement

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "omnivibe/core/result.hpp"
+#include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/pg/pg_db.hpp"
 #include "omnivibe/writer/db_session.hpp"
 
@@ -39,15 +40,15 @@ struct PgSessionOptions {
 /// full_page_writes), one sentence each; empty when none does.
 std::vector<std::string> weak_durability_settings(store::pg::Connection& conn);
 
-enum class Rebuild { if_stale, always };
-using RebuildProgress = std::function<void(std::int64_t done, std::int64_t total)>;
-
-/// Empties the read tables and projects them from the log again, in one
-/// transaction that holds the writers' lock (servers' writes wait for it);
-/// with `if_stale`, only when their layout version or head is not the log's.
-/// Returns the events replayed.
-Result<std::int64_t> rebuild_read_tables(store::pg::PgDb& db, Rebuild when,
-                                         const RebuildProgress& progress = {});
+/// Empties the read tables and projects them from the log again
+/// (projection::refill_read_tables), in one transaction that holds the
+/// writers' lock (servers' writes wait for it); with `if_stale`, only when
+/// their layout version or head is not the log's. `open_reader` gives the
+/// log's reading a connection and a core of its own. Returns the events
+/// replayed.
+Result<std::int64_t> rebuild_read_tables(store::pg::PgDb& db, projection::Rebuild when,
+                                         const projection::Progress& progress = {},
+                                         const projection::OpenReader& open_reader = {});
 
 class PgSession final : public DbSession {
   public:
