@@ -90,6 +90,31 @@ BOOST_AUTO_TEST_CASE(feed_mode_delivers_every_event_once_and_in_order) {
 BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(loadgen_smoke_more)
 
+// --write-port sends feed mode's writes to another instance; it means
+// nothing elsewhere (the cross-instance run is in multi_instance_test.cpp).
+BOOST_AUTO_TEST_CASE(refuses_a_write_port_outside_feed_mode_or_out_of_range) {
+    auto r = run_command(binary_path("omnivibe-loadgen") + " --mode get --write-port 8001");
+    BOOST_TEST(r.exit_code == 2);
+    BOOST_TEST(r.output.find("--write-port is for --mode feed only") != std::string::npos);
+    r = run_command(binary_path("omnivibe-loadgen") + " --mode feed --write-port 70000");
+    BOOST_TEST(r.exit_code == 2);
+    BOOST_TEST(r.output.find("--write-port must be 1..65535") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(feed_mode_with_the_write_port_of_the_same_instance_is_one_instance) {
+    TestServer server;
+    auto r = loadgen(server,
+                     "--mode feed --subscribers 3 --connections 2 --requests 10 "
+                     "--rate 100 --drain 20 --write-port " +
+                         std::to_string(server.port()));
+    BOOST_TEST_INFO(r.output);
+    BOOST_TEST(r.exit_code == 0);
+    const std::string rep = report_of(r);
+    BOOST_TEST(json_int(rep, "/write_port") == server.port());
+    BOOST_TEST(json_int(rep, "/feed/delivered") == 30);
+    BOOST_TEST(json_int(rep, "/feed/missed") == 0);
+}
+
 BOOST_AUTO_TEST_CASE(refuses_to_target_another_machine) {
     auto r = run_command(binary_path("omnivibe-loadgen") + " --mode get --host 192.0.2.1");
     BOOST_TEST(r.exit_code == 2);
