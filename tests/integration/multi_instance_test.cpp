@@ -1,8 +1,10 @@
 // Several real omnivibe-server processes on one throwaway PostgreSQL
 // database (SPEC section 12, docs/SCALING.md): writes through any instance,
 // feeds on every instance, read-your-writes across instances, and what
-// happens when an instance or the feed's LISTEN connection dies. PostgreSQL
-// only by nature: one SQLite file has one server.
+// happens when an instance or the feed's LISTEN connection dies; a feed kept
+// by the heartbeat poll alone; and (suite behind_nginx) docs/SCALING.md's
+// nginx block in front of two instances. PostgreSQL only by nature: one
+// SQLite file has one server.
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
