@@ -8,6 +8,8 @@ APT_PACKAGES := g++ cmake ninja-build ccache clang-format pkg-config sqlite3 lib
   libboost1.81-dev libboost-test1.81-dev libboost-program-options1.81-dev \
   libboost-url1.81-dev libsimdjson-dev libssl-dev libspdlog-dev libfmt-dev curl
 APT_PACKAGES += postgresql libpq-dev
+# The multi-instance tests put nginx in front of two servers (docs/SCALING.md).
+APT_PACKAGES += nginx
 # Only `make bench` needs these: jq reads the load generator's JSON reports,
 # valgrind (callgrind) counts instructions per request.
 BENCH_PACKAGES := jq procps coreutils valgrind

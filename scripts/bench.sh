@@ -485,6 +485,7 @@ report() {
     echo "omnivibe-sqlite-ceiling --db SCRATCH/ceiling.db --threads 64 --seconds 3   # and --only group_commit after the creates"
     echo "omnivibe-loadgen --mode feed --subscribers 1000 --rate 200 --connections 4 --duration 10 --drain 15"
     echo "omnivibe-loadgen --mode feed --subscribers 10000 --rate 2 --requests 4 --connections 1 --drain 30"
+    echo "omnivibe-loadgen --mode feed --port B --write-port A --subscribers 200 --rate 200 --connections 4 --duration $SECONDS_PER_RUN --drain 15   # two instances on one PostgreSQL; also with subscribers and writes on A"
     echo "omnivibe-bench-log --db SCRATCH/million.db --events $MILLION; omnivibe-replay --db SCRATCH/million.db; omnivibe-server --db SCRATCH/million.db"
     echo "omnivibe-loadgen --mode get|list|create --connections 64 ...   # on the large database too, beside the bare server"
     echo "valgrind --tool=callgrind omnivibe-server --threads 1 ...   # then get, list, create, patch with --requests N"

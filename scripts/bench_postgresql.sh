@@ -5,7 +5,9 @@
 # full_page_writes on, so `--durability full` means what it says), the
 # database set up with scripts/postgresql-setup.sql, and the server driven
 # with the seed, create, GET and list runs at 64 connections; then two
-# instances on the same database, 32 connections each at the same time.
+# instances on the same database, 32 connections each at the same time, and
+# the cross-instance feed: 200 subscribers on instance B while writes at
+# 200 events/s go through instance A (B learns of them by LISTEN/NOTIFY).
 # BENCH_POSTGRESQL=0 skips it.
 
 PG_DIR=
@@ -88,6 +90,12 @@ bench_postgresql() {
         --duration "$SECONDS_PER_RUN" &
     job_b=$!
     wait "$job_a" "$job_b"
+    # The feed across instances (subscribers on B, writes through A), beside
+    # the same run within one instance (both on A).
+    lg pg2_feed_same "$port_a" --mode feed --subscribers 200 --rate 200 \
+        --connections 4 --duration "$SECONDS_PER_RUN" --drain 15
+    lg pg2_feed "$port_b" --mode feed --write-port "$port_a" --subscribers 200 --rate 200 \
+        --connections 4 --duration "$SECONDS_PER_RUN" --drain 15
     SERVER_PID=$pid_b
     stop_server
     SERVER_PID=$pid_a
@@ -133,6 +141,25 @@ report_postgresql() {
     pair_row "POST /campaigns (durable creates)" pg_create_c64 pg2_create_a pg2_create_b
     pair_row "GET /campaigns/{id}" pg_get_c64 pg2_get_a pg2_get_b
     echo
+    if [[ -n $(field pg2_feed .feed.connected) ]]; then
+        echo "The feed across instances: 200 subscribers on instance B, 4 writers creating campaigns"
+        echo "through instance A at 200 events/s for $SECONDS_PER_RUN s, beside the same run with subscribers"
+        echo "and writers on A (target across instances: every event once, in order, p99 from commit"
+        echo "to delivery ≤ 150 ms):"
+        echo
+        echo "| run | connected | events written | delivered of expected | missed | duplicated | out of order | p50 ms | p99 ms | max ms | writes p99 ms |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        feed_row() {
+            local label=$1 name=$2 f=.feed
+            echo "| $label | $(field "$name" $f.connected) | $(field "$name" $f.events_written) | $(field "$name" $f.delivered) of $(field "$name" $f.expected) | $(field "$name" $f.missed) | $(field "$name" $f.duplicated) | $(field "$name" $f.out_of_order) | $(fmt2 "$(field "$name" $f.latency_from_commit_ms.p50)") | $(fmt2 "$(field "$name" $f.latency_from_commit_ms.p99)") | $(fmt2 "$(field "$name" $f.latency_from_commit_ms.max)") | $(fmt2 "$(field "$name" .latency_ms.p99)") |"
+        }
+        feed_row "within instance A" pg2_feed_same
+        feed_row "written on A, delivered on B" pg2_feed
+        echo
+    elif [[ -f $RESULTS/pg2_feed.json ]]; then
+        echo "The feed across instances did not run: $(jq -r '.error // "?"' "$RESULTS/pg2_feed.json")"
+        echo
+    fi
     echo "Both instances and the load generators share this machine's cores, so two instances here"
     echo "show the cost of sharing the writers' lock, not the gain of a second machine."
     echo

@@ -3,6 +3,7 @@
 // test cannot flake on a busy machine.
 #include <boost/test/unit_test.hpp>
 
+#include "integration/loadgen_checks.hpp"
 #include "support/json.hpp"
 #include "support/test_server.hpp"
 
@@ -13,13 +14,6 @@ namespace {
 CommandResult loadgen(const TestServer& server, const std::string& args) {
     return run_command(binary_path("omnivibe-loadgen") + " --port " +
                        std::to_string(server.port()) + " --json " + args);
-}
-
-// The JSON line of a run (the tool prints exactly one with --json).
-std::string report_of(const CommandResult& r) {
-    const auto start = r.output.find('{');
-    BOOST_REQUIRE_MESSAGE(start != std::string::npos, "no JSON report in: " + r.output);
-    return r.output.substr(start, r.output.find('\n', start) - start);
 }
 
 void require_all_ok(const CommandResult& r, std::int64_t requests) {
@@ -76,19 +70,32 @@ BOOST_AUTO_TEST_CASE(feed_mode_delivers_every_event_once_and_in_order) {
     auto r = loadgen(server,
                      "--mode feed --subscribers 5 --connections 2 --requests 20 "
                      "--rate 100 --drain 20");
-    BOOST_TEST_INFO(r.output);
-    BOOST_TEST(r.exit_code == 0);
-    const std::string rep = report_of(r);
-    BOOST_TEST(json_int(rep, "/feed/connected") == 5);
-    BOOST_TEST(json_int(rep, "/feed/events_written") == 20);
-    BOOST_TEST(json_int(rep, "/feed/delivered") == 100);
-    BOOST_TEST(json_int(rep, "/feed/missed") == 0);
-    BOOST_TEST(json_int(rep, "/feed/duplicated") == 0);
-    BOOST_TEST(json_int(rep, "/feed/out_of_order") == 0);
+    check_clean_feed(r, 5, 20);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(loadgen_smoke_more)
+
+// --write-port sends feed mode's writes to another instance; it means
+// nothing elsewhere (the cross-instance run is in multi_instance_test.cpp).
+BOOST_AUTO_TEST_CASE(refuses_a_write_port_outside_feed_mode_or_out_of_range) {
+    auto r = run_command(binary_path("omnivibe-loadgen") + " --mode get --write-port 8001");
+    BOOST_TEST(r.exit_code == 2);
+    BOOST_TEST(r.output.find("--write-port is for --mode feed only") != std::string::npos);
+    r = run_command(binary_path("omnivibe-loadgen") + " --mode feed --write-port 70000");
+    BOOST_TEST(r.exit_code == 2);
+    BOOST_TEST(r.output.find("--write-port must be 1..65535") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(feed_mode_with_the_write_port_of_the_same_instance_is_one_instance) {
+    TestServer server;
+    auto r = loadgen(server,
+                     "--mode feed --subscribers 3 --connections 2 --requests 10 "
+                     "--rate 100 --drain 20 --write-port " +
+                         std::to_string(server.port()));
+    check_clean_feed(r, 3, 10);
+    BOOST_TEST(json_int(report_of(r), "/write_port") == server.port());
+}
 
 BOOST_AUTO_TEST_CASE(refuses_to_target_another_machine) {
     auto r = run_command(binary_path("omnivibe-loadgen") + " --mode get --host 192.0.2.1");

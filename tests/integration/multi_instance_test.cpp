@@ -1,18 +1,32 @@
 // Several real omnivibe-server processes on one throwaway PostgreSQL
 // database (SPEC section 12, docs/SCALING.md): writes through any instance,
 // feeds on every instance, read-your-writes across instances, and what
-// happens when an instance or the feed's LISTEN connection dies. PostgreSQL
-// only by nature: one SQLite file has one server.
+// happens when an instance or the feed's LISTEN connection dies; a feed kept
+// by the heartbeat poll alone; and (suite behind_nginx) docs/SCALING.md's
+// nginx block in front of two instances. PostgreSQL only by nature: one
+// SQLite file has one server.
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/test/unit_test.hpp>
+#include <fstream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "integration/api_helpers.hpp"
+#include "integration/loadgen_checks.hpp"
+#include "omnivibe/domain/validation.hpp"
+#include "omnivibe/json/decode.hpp"
 #include "omnivibe/store/event_store.hpp"
+#include "omnivibe/writer/applier.hpp"
+#include "omnivibe/writer/db_session.hpp"
 #include "support/eventually.hpp"
 #include "support/pg_cluster.hpp"
 #include "support/sse_client.hpp"
@@ -28,8 +42,8 @@ struct Cluster {
     TempDir dir;
     std::string db = PgCluster::instance().create_database();
 
-    std::unique_ptr<ServerProcess> start() {
-        return std::make_unique<ServerProcess>(db, dir.file("uploads"));
+    std::unique_ptr<ServerProcess> start(std::vector<std::string> args = {}) {
+        return std::make_unique<ServerProcess>(db, dir.file("uploads"), std::move(args));
     }
 };
 
@@ -98,6 +112,204 @@ std::int64_t log_head(const std::string& db) {
     auto conn = open_store(db);
     return store::log_head(*conn);
 }
+
+// Creates a client from this process through the one write path, but
+// without a server: writer::DbSession commits without the NOTIFY that
+// PgSession sends, so no instance is told of the event. Returns its seq.
+std::int64_t write_client_unannounced(writer::DbSession& session, const std::string& name) {
+    auto fields = domain::validate(domain::Kind::client,
+                                   json::parse_object(R"({"name":")" + name + "\"}").value(),
+                                   domain::Mode::create);
+    BOOST_REQUIRE(fields);
+    writer::WriteRequest request;
+    request.command = domain::CreateEntity{domain::Kind::client, *fields, std::nullopt};
+    request.view = writer::View::id_only;
+    writer::Applier applier;
+    session.begin();
+    auto applied = applier.apply(session, request, now_millis());
+    BOOST_REQUIRE_MESSAGE(applied, (applied ? "" : applied.error().detail));
+    session.checkpoint();
+    session.commit();
+    return applied->seq;
+}
+
+// ---- nginx in front of the instances ---------------------------------------------
+
+// A loopback port free at the time of asking (the system's pick for a socket
+// closed at once): the instances behind nginx need ports known in advance.
+std::uint16_t free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    BOOST_REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    BOOST_REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// The nginx configuration docs/SCALING.md shows an operator: the fenced block
+// between its "nginx.conf: begin" and "nginx.conf: end" markers.
+std::string scaling_doc_nginx_block() {
+    const char* src = std::getenv("OMNIVIBE_SOURCE_DIR");
+    BOOST_REQUIRE_MESSAGE(src, "OMNIVIBE_SOURCE_DIR is not set (ctest sets it)");
+    const std::string doc = read_text(std::filesystem::path(src) / "docs" / "SCALING.md");
+    const auto begin = doc.find("<!-- nginx.conf: begin");
+    const auto end = doc.find("<!-- nginx.conf: end");
+    BOOST_REQUIRE_MESSAGE(begin != std::string::npos && end > begin,
+                          "docs/SCALING.md lost its nginx.conf markers");
+    const auto open = doc.find("```", begin);
+    const auto body = doc.find('\n', open) + 1;
+    const auto close = doc.find("```", body);
+    BOOST_REQUIRE(open < end && close < end);
+    return doc.substr(body, close - body);
+}
+
+void replace_once(std::string& text, std::string_view what, const std::string& with) {
+    const auto at = text.find(what);
+    BOOST_REQUIRE_MESSAGE(at != std::string::npos,
+                          "docs/SCALING.md's nginx block no longer has: " + std::string(what));
+    text.replace(at, what.size(), with);
+}
+
+// nginx, in the foreground, with the block of docs/SCALING.md in front of two
+// instances: only their addresses and the listening address are swapped for
+// the test's; every path nginx writes is in `dir`. One process
+// (master_process off) that dies with the test process (PR_SET_PDEATHSIG) or
+// with this object, so no nginx outlives a test, even a crashed one.
+class Nginx {
+  public:
+    Nginx(const std::filesystem::path& dir, std::uint16_t a, std::uint16_t b) : port_(free_port()) {
+        std::string site = scaling_doc_nginx_block();
+        replace_once(site, "10.0.0.11:8080", "127.0.0.1:" + std::to_string(a));
+        replace_once(site, "10.0.0.12:8080", "127.0.0.1:" + std::to_string(b));
+        replace_once(site, "listen 443 ssl;", "listen 127.0.0.1:" + std::to_string(port_) + ";");
+        const std::string d = dir.string();
+        std::filesystem::create_directories(dir / "temp");
+        std::ofstream(dir / "nginx.conf")
+            << "daemon off;\nmaster_process off;\npid " << d << "/nginx.pid;\nerror_log " << d
+            << "/error.log info;\nevents { worker_connections 1024; }\nhttp {\n"
+            << "access_log " << d << "/access.log;\n"
+            << "client_body_temp_path " << d << "/temp/body;\nproxy_temp_path " << d
+            << "/temp/proxy;\nfastcgi_temp_path " << d << "/temp/fastcgi;\nuwsgi_temp_path " << d
+            << "/temp/uwsgi;\nscgi_temp_path " << d << "/temp/scgi;\n"
+            << site << "}\n";
+        log_ = (dir / "nginx.out").string();
+        const std::string binary =
+            std::filesystem::exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx";
+        const std::vector<std::string> args = {
+            binary, "-p", d, "-e", d + "/error.log", "-c", d + "/nginx.conf"};
+        const pid_t parent = ::getpid();
+        pid_ = ::fork();
+        BOOST_REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() != parent) std::_Exit(127);
+            std::FILE* out = std::fopen(log_.c_str(), "w");
+            if (out) {
+                ::dup2(fileno(out), 1);
+                ::dup2(fileno(out), 2);
+            }
+            std::vector<char*> argv;
+            for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+            argv.push_back(nullptr);
+            ::execvp(argv[0], argv.data());
+            std::_Exit(127);
+        }
+        // Up when it answers (a 502 or 200 from /healthz through it).
+        const bool up = eventually([&] {
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                return true;
+            }
+            try {
+                return HttpClient(port_).get("/healthz").status > 0;
+            } catch (const std::exception&) {
+                return false;
+            }
+        });
+        if (!up || pid_ <= 0) {
+            stop();  // the destructor does not run after a throw
+            BOOST_FAIL("nginx did not start:\n" + read_text(log_) + read_text(dir / "error.log"));
+        }
+    }
+    ~Nginx() { stop(); }
+    Nginx(const Nginx&) = delete;
+    Nginx& operator=(const Nginx&) = delete;
+
+    std::uint16_t port() const { return port_; }
+
+  private:
+    void stop() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+            pid_ = -1;
+        }
+    }
+
+    std::uint16_t port_;
+    std::string log_;
+    pid_t pid_ = -1;
+};
+
+// An EventSource-like reader of /api/v1/changes: when its stream ends it
+// connects again (through the same address) with Last-Event-ID set to the
+// last id it received, as a browser does after the server's retry: delay.
+struct FollowingReader {
+    std::uint16_t port;
+    std::vector<std::int64_t> seqs;
+    std::string last_id;
+    int reconnects = 0;
+    std::optional<SseClient> feed;
+
+    void connect() {
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            try {
+                SseClient::Options o;
+                if (!last_id.empty()) o.headers = {{"Last-Event-ID", last_id}};
+                SseClient c(port, last_id.empty() ? "/api/v1/changes?since=0" : "/api/v1/changes",
+                            o);
+                if (c.status() != 200) continue;  // 502 while nginx finds a live instance
+                feed.emplace(std::move(c));
+                return;
+            } catch (const std::exception&) {
+            }
+        }
+        BOOST_FAIL("could not open the change feed through nginx");
+    }
+
+    // Reads (reconnecting whenever the stream ends) until seq `through`.
+    void read_through(std::int64_t through) {
+        const auto guard = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while ((seqs.empty() || seqs.back() < through) &&
+               std::chrono::steady_clock::now() < guard) {
+            if (!feed) connect();
+            auto ev = feed->next(std::chrono::seconds(5));
+            if (!ev) {
+                // The stream ended (its instance went away) or stayed silent
+                // too long: connect again either way; count only the ends.
+                if (!feed->timed_out()) ++reconnects;
+                feed.reset();
+                continue;
+            }
+            if (ev->has_id) last_id = ev->id;
+            if (ev->has_id && ev->event != "heartbeat" && ev->event != "hello")
+                seqs.push_back(ev->seq());
+        }
+    }
+};
 
 }  // namespace
 
@@ -349,6 +561,119 @@ BOOST_AUTO_TEST_CASE(the_survivor_serves_and_resumes_feeds_after_kill_9) {
     HttpClient cb(b->port());
     for (const auto id : acknowledged)
         BOOST_TEST(cb.get("/api/v1/clients/" + std::to_string(id)).status == 200, id);
+}
+
+// A lost notification is only a delay: events committed with no NOTIFY at
+// all reach a subscriber by the follower's poll (once per heartbeat, here
+// 1 s), in order and once, with no later write to wake the instance.
+BOOST_AUTO_TEST_CASE(the_heartbeat_poll_delivers_events_no_notify_announced) {
+    Cluster cluster;
+    auto a = cluster.start({"--sse-heartbeat", "1"});
+    SseClient on_a = subscribe(a->port());
+    writer::DbSession session(open_store(cluster.db));
+    std::int64_t last = 0;
+    for (int i = 0; i < 5; ++i) last = write_client_unannounced(session, "q" + std::to_string(i));
+    BOOST_REQUIRE(last == 5);
+    BOOST_TEST(seqs_through(on_a, last) == range(1, last), boost::test_tools::per_element());
+    // Once: the next poll that finds a new event delivers only that one.
+    last = write_client_unannounced(session, "q5");
+    BOOST_TEST(seqs_through(on_a, last) == range(last, last), boost::test_tools::per_element());
+    HttpClient ca(a->port());
+    BOOST_TEST(metric_value(ca.get("/metrics").body, "omnivibe_feed_notifications_total") == 0);
+}
+
+// omnivibe-loadgen's feed mode across instances (what make bench measures):
+// subscribers on B, writes through A, every event once and in order.
+BOOST_AUTO_TEST_CASE(loadgen_feed_mode_writes_through_one_instance_and_subscribes_on_another) {
+    Cluster cluster;
+    auto a = cluster.start();
+    auto b = cluster.start();
+    auto r = run_command(binary_path("omnivibe-loadgen") + " --json --mode feed --port " +
+                         std::to_string(b->port()) + " --write-port " + std::to_string(a->port()) +
+                         " --subscribers 5 --connections 2 --requests 20 --rate 100 --drain 20");
+    check_clean_feed(r, 5, 20);
+    BOOST_TEST(json_int(report_of(r), "/write_port") == a->port());
+    // B learnt of the writes from PostgreSQL: they went through A.
+    HttpClient cb(b->port());
+    BOOST_TEST(metric_value(cb.get("/metrics").body, "omnivibe_feed_notifications_total") >= 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// docs/SCALING.md's nginx block in front of two instances: a feed client
+// connected through nginx keeps receiving across a restart (kill, start
+// again) of the instance its stream was on, every seq once and in order,
+// while writes go on through nginx.
+BOOST_AUTO_TEST_SUITE(behind_nginx)
+
+BOOST_AUTO_TEST_CASE(a_feed_through_nginx_survives_a_restart_of_its_instance) {
+    Cluster cluster;
+    const std::uint16_t port_a = free_port(), port_b = free_port();
+    auto start = [&](std::uint16_t port) {
+        return cluster.start({"--port", std::to_string(port)});
+    };
+    std::array<std::unique_ptr<ServerProcess>, 2> instances = {start(port_a), start(port_b)};
+    Nginx nginx(cluster.dir.path() / "nginx", port_a, port_b);
+
+    // Writes through nginx; a 502/503 (an instance going away) is retried,
+    // and only what was acknowledged is counted.
+    std::mutex mutex;
+    std::vector<std::int64_t> acknowledged;
+    std::atomic<bool> stop{false};
+    std::thread writer([&] {
+        for (int i = 0; !stop.load(); ++i) {
+            try {
+                HttpClient c(nginx.port());
+                while (!stop.load()) {
+                    auto r =
+                        c.post("/api/v1/clients", R"({"name":"n)" + std::to_string(i++) + "\"}");
+                    if (r.status == 201) {
+                        std::lock_guard lock(mutex);
+                        acknowledged.push_back(std::stoll(r.header("X-Event-Seq")));
+                    }
+                }
+            } catch (const std::exception&) {
+                // The connection to nginx broke: open another.
+            }
+        }
+    });
+    struct Join {
+        std::atomic<bool>& stop;
+        std::thread& t;
+        ~Join() {
+            stop = true;
+            if (t.joinable()) t.join();
+        }
+    } join{stop, writer};
+
+    FollowingReader reader{nginx.port()};
+    reader.read_through(10);
+    BOOST_REQUIRE(!reader.seqs.empty() && reader.seqs.back() >= 10);
+
+    // The instance the stream is on: the one with a subscriber.
+    int on = -1;
+    for (int i = 0; i < 2; ++i)
+        if (metric_value(HttpClient(instances[i]->port()).get("/metrics").body,
+                         "omnivibe_feed_subscribers") == 1)
+            on = i;
+    BOOST_REQUIRE(on >= 0);
+    const std::uint16_t port = on == 0 ? port_a : port_b;
+    BOOST_TEST(instances[on]->signal_and_wait(SIGKILL) == 128 + SIGKILL);
+    instances[on] = start(port);
+
+    // Writes go on; then they stop and the reader catches up with the log.
+    const std::int64_t at_restart = log_head(cluster.db);
+    BOOST_REQUIRE(eventually([&] { return log_head(cluster.db) >= at_restart + 20; }));
+    stop = true;
+    writer.join();
+    const std::int64_t head = check_chain(cluster.db);
+    reader.read_through(head);
+
+    BOOST_TEST(reader.reconnects >= 1);
+    BOOST_TEST(reader.seqs == range(1, head), boost::test_tools::per_element());
+    std::lock_guard lock(mutex);
+    BOOST_TEST(!acknowledged.empty());
+    for (const auto seq : acknowledged) BOOST_TEST(seq <= head);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

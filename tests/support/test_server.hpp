@@ -78,8 +78,8 @@ void check_server_refuses(const std::string& args, std::string_view mention);
 
 class ServerProcess {
   public:
-    /// Starts omnivibe-server with --port 0 plus `args`, and waits for its
-    /// "listening on" line to learn the port.
+    /// Starts omnivibe-server with `args` (and --port 0 unless they name a
+    /// port), and waits for its "listening on" line to learn the port.
     ServerProcess(const std::string& db_path, const std::string& uploads_dir,
                   std::vector<std::string> args = {});
     ~ServerProcess();

@@ -238,13 +238,16 @@ RunReport run_feed(const Options& o) {
     RunReport rep;
     rep.options = o;
     const Target target = target_of(o);
+    // The writers' instance: the subscribers' one unless --write-port names another.
+    Target write_target = target;
+    if (o.write_port != 0) write_target.port = o.write_port;
     auto fatal = [&rep](const Error& e) {
         rep.fatal = e.detail;
         rep.exit_code = e.code == ErrorCode::unavailable ? 3 : 1;
         return rep;
     };
     const std::string token = run_token();
-    auto client_id = create_client(target, "Feed client " + token);
+    auto client_id = create_client(write_target, "Feed client " + token);
     if (!client_id) return fatal(client_id.error());
     auto head = log_head(target);
     if (!head) return fatal(head.error());
@@ -323,7 +326,7 @@ RunReport run_feed(const Options& o) {
             if (auto seq = parse_int64(a.event_seq)) acked[c.index].push_back(*seq);
     };
     const auto writes_started = Clock::now();
-    rep.phases.push_back({"writes", run_load(target, o.connections, 1, budget, hooks)});
+    rep.phases.push_back({"writes", run_load(write_target, o.connections, 1, budget, hooks)});
 
     std::vector<std::int64_t> written;
     for (auto& v : acked) written.insert(written.end(), v.begin(), v.end());

@@ -22,7 +22,9 @@ constexpr const char* kUsage =
     "  seed    create --clients clients, then --requests campaigns spread over them\n"
     "  feed    --subscribers SSE streams on /api/v1/changes while --connections writers\n"
     "          create campaigns at --rate events/s; checks that every subscriber got\n"
-    "          every event exactly once and in order, and reports delivery latency\n"
+    "          every event exactly once and in order, and reports delivery latency;\n"
+    "          with --write-port the writers send to another instance on the same\n"
+    "          database while the subscribers listen on --port\n"
     "\n"
     "Runs are bounded: by --requests, or by --duration (10 s when neither is given).\n"
     "Exit status: 0 all requests succeeded (feed: and every check passed), 1 some\n"
@@ -69,11 +71,14 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_code)
     Options o;
     std::string mode, id_range;
     unsigned port = o.port;
+    unsigned write_port = 0;
     po::options_description desc("Options");
     desc.add_options()("help,h", "show this help and exit")(
         "mode", po::value(&mode), "create, patch, get, list, mixed, seed or feed")(
         "host", po::value(&o.host)->default_value(o.host), "server address (loopback only)")(
-        "port", po::value(&port)->default_value(port), "server port")(
+        "port", po::value(&port)->default_value(port), "server port (feed: the subscribers')")(
+        "write-port", po::value(&write_port),
+        "feed: send the writes to this port (another instance on the same database)")(
         "connections,c", po::value(&o.connections)->default_value(o.connections),
         "concurrent keep-alive connections (feed: writers)")("duration,d", po::value(&o.duration_s),
                                                              "seconds to run (at most 600)")(
@@ -120,6 +125,11 @@ std::optional<Options> parse_command_line(int argc, char** argv, int& exit_code)
             "only loads a server on this machine");
     if (port == 0 || port > 65535) return bad("--port must be 1..65535");
     o.port = static_cast<std::uint16_t>(port);
+    if (vm.count("write-port")) {
+        if (o.mode != Mode::feed) return bad("--write-port is for --mode feed only");
+        if (write_port == 0 || write_port > 65535) return bad("--write-port must be 1..65535");
+        o.write_port = static_cast<std::uint16_t>(write_port);
+    }
     if (o.connections < 1 || o.connections > 10000) return bad("--connections must be 1..10000");
     if (o.subscribers > 20000) return bad("--subscribers must be at most 20000");
     if (o.threads < 1 || o.threads > 64) return bad("--threads must be 1..64");

@@ -14,6 +14,9 @@ struct Options {
     Mode mode = Mode::get;
     std::string host = "127.0.0.1";
     std::uint16_t port = 8000;
+    /// feed mode: the port the writers send to (another instance on the same
+    /// database); 0: the subscribers' --port
+    std::uint16_t write_port = 0;
     unsigned connections = 8;    ///< concurrent keep-alive connections (writers in feed mode)
     double duration_s = 0;       ///< 0: bounded by --requests instead
     std::uint64_t requests = 0;  ///< 0: bounded by --duration instead

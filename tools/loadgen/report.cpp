@@ -59,6 +59,7 @@ void print_text(const RunReport& rep) {
     std::cout << "omnivibe-loadgen: " << to_string(o.mode) << " against " << o.host << ":" << o.port
               << ", " << o.connections << (o.mode == Mode::feed ? " writer(s)" : " connection(s)")
               << ", " << o.threads << " thread(s)";
+    if (o.write_port != 0) std::cout << ", writes to port " << o.write_port;
     if (o.rate > 0) std::cout << ", paced at " << fixed(o.rate, 1) << "/s";
     std::cout << "\n";
     for (const auto& phase : rep.phases) {
@@ -102,6 +103,7 @@ void print_json(const RunReport& rep) {
     w.key("mode").string(to_string(o.mode));
     w.key("host").string(o.host);
     w.key("port").integer(o.port);
+    if (o.write_port != 0) w.key("write_port").integer(o.write_port);
     w.key("connections").integer(o.connections);
     w.key("threads").integer(o.threads);
     w.key("rate").number(o.rate);
