@@ -233,7 +233,9 @@ class Nginx {
                 return true;
             }
             try {
-                return HttpClient(port_).get("/healthz").status > 0;
+                HttpClient c(port_);
+                c.through_proxy();
+                return c.get("/healthz").status > 0;
             } catch (const std::exception&) {
                 return false;
             }
@@ -624,6 +626,7 @@ BOOST_AUTO_TEST_CASE(a_feed_through_nginx_survives_a_restart_of_its_instance) {
         for (int i = 0; !stop.load(); ++i) {
             try {
                 HttpClient c(nginx.port());
+                c.through_proxy();
                 while (!stop.load()) {
                     auto r =
                         c.post("/api/v1/clients", R"({"name":"n)" + std::to_string(i++) + "\"}");

@@ -74,6 +74,7 @@ struct HttpClient::Impl {
     net::io_context ioc;
     std::string host;
     std::uint16_t port;
+    bool recorded = true;
     std::optional<beast::tcp_stream> stream;
     beast::flat_buffer buffer;
 
@@ -91,6 +92,8 @@ HttpClient::HttpClient(std::uint16_t port, std::string host) : impl_(std::make_u
 }
 
 HttpClient::~HttpClient() = default;
+
+void HttpClient::through_proxy() { impl_->recorded = false; }
 
 HttpResponse HttpClient::request(std::string_view method, std::string_view target,
                                  std::string_view body, const Headers& headers) {
@@ -137,7 +140,7 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view targe
         for (const auto& f : res) out.headers.emplace_back(f.name_string(), f.value());
         out.body = std::move(res.body());
         if (!res.keep_alive()) impl_->stream.reset();
-        record_exchange(method, target, out);
+        if (impl_->recorded) record_exchange(method, target, out);
         return out;
     }
     throw std::runtime_error("unreachable");

@@ -45,6 +45,11 @@ class HttpClient {
         return request("DELETE", target, {}, headers);
     }
 
+    /// This client talks to a proxy in front of servers (nginx): its answers
+    /// are not only the service's (a 502 is the proxy's), so they stay out
+    /// of the log the OpenAPI conformance check reads.
+    void through_proxy();
+
     /// Writes raw bytes on a fresh connection and returns whatever comes back
     /// until the server closes or `timeout_ms` passes (for malformed requests).
     static std::string raw_exchange(std::uint16_t port, std::string_view bytes,
