@@ -14,11 +14,17 @@ inline constexpr std::string_view kApi = "/api/v1";
 // The rules most routes share, named so each registration states its own.
 /// Health checks: no token.
 inline constexpr RouteRules kOpenRoute{.scope = Scope::none};
-/// A GET whose answer depends only on the log head, kept per head.
-inline constexpr RouteRules kCachedRead{.scope = Scope::read, .cacheable = true};
-/// A GET read fresh each time.
+/// A GET of the read tables whose answer depends only on the log head, kept
+/// per head; it honours X-Min-Event-Seq, as every read of the read tables.
+inline constexpr RouteRules kCachedRead{
+    .scope = Scope::read, .cacheable = true, .at_min_event_seq = true};
+/// A GET of the read tables read fresh each time.
+inline constexpr RouteRules kSnapshotRead{.scope = Scope::read, .at_min_event_seq = true};
+/// A GET of something else (the API description).
 inline constexpr RouteRules kRead{.scope = Scope::read};
-/// The log, history and metrics.
+/// An entity's history.
+inline constexpr RouteRules kHistoryRead{.scope = Scope::admin, .at_min_event_seq = true};
+/// The log and metrics.
 inline constexpr RouteRules kAdminRead{.scope = Scope::admin};
 /// A change with a JSON body (POST, PATCH, PUT).
 inline constexpr RouteRules kJsonWrite{.scope = Scope::write, .body = BodyMode::json};

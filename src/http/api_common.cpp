@@ -131,44 +131,39 @@ void read_snapshot(Service& svc, const Request& req, Reply& reply,
     reply(std::move(result->value()));
 }
 
-Handler at_min_event_seq(Service& svc, Handler handler) {
-    auto run = std::make_shared<const Handler>(std::move(handler));
-    return [&svc, run](Request& req, const PathParams& p, Reply reply) {
-        const std::string_view text = req.header("x-min-event-seq");
-        if (text.empty()) return (*run)(req, p, std::move(reply));
-        const auto seq = parse_int64(text);
-        if (!seq || *seq < 0) {
-            Error e = Error::make(ErrorCode::validation_failed, "One header is invalid.");
-            e.errors.push_back(
-                {"X-Min-Event-Seq", "must be the X-Event-Seq of a write, an integer >= 0"});
-            return reply(fail(req, e));
-        }
-        // The instance's view of the head only covers committed events: a
-        // snapshot taken now sees at least that far.
-        if (view_head(svc) >= *seq) return (*run)(req, p, std::move(reply));
-        const auto too_late = [&req, reply] {
-            reply(fail(req, Error::make(ErrorCode::unavailable,
-                                        "The log has not reached X-Min-Event-Seq in time.")));
-        };
-        if (!svc.hub) return too_late();
-        // The request outlives this call: the dispatcher keeps it alive as long
-        // as `reply`, which the waiter holds; the path values are copied.
-        auto resume = [run, &req, params = p, reply] { (*run)(req, params, reply); };
-        const auto deadline = std::chrono::steady_clock::now() + svc.options.min_seq_wait;
-        const auto started = svc.hub->wait(feed::Filter{}, *seq - 1, 1, deadline,
-                                           [&svc, resume, too_late](feed::WaitResult r) {
-                                               // On the hub's thread, which must not read the
-                                               // database.
-                                               if (r.why != feed::WaitResult::Why::events)
-                                                   return too_late();
-                                               if (svc.post)
-                                                   svc.post(resume);
-                                               else
-                                                   resume();
-                                           });
-        if (started == feed::Hub::WaitStart::stale) return resume();  // reached meanwhile
-        if (started == feed::Hub::WaitStart::closed) return too_late();
+void at_min_event_seq(Service& svc, Request& req, std::function<void()> go, const Reply& refuse) {
+    const std::string_view text = req.header("x-min-event-seq");
+    if (text.empty()) return go();
+    const auto seq = parse_int64(text);
+    if (!seq || *seq < 0) {
+        Error e = Error::make(ErrorCode::validation_failed, "One header is invalid.");
+        e.errors.push_back(
+            {"X-Min-Event-Seq", "must be the X-Event-Seq of a write, an integer >= 0"});
+        return refuse(fail(req, e));
+    }
+    // The instance's view of the head only covers committed events: a
+    // snapshot taken now sees at least that far.
+    if (view_head(svc) >= *seq) return go();
+    // The request outlives this call: the dispatcher keeps it alive as long
+    // as `refuse` and `go`, which the waiter holds.
+    const auto too_late = [&req, refuse] {
+        refuse(fail(req, Error::make(ErrorCode::unavailable,
+                                     "The log has not reached X-Min-Event-Seq in time.")));
     };
+    if (!svc.hub) return too_late();
+    const auto deadline = std::chrono::steady_clock::now() + svc.options.min_seq_wait;
+    const auto started = svc.hub->wait(feed::Filter{}, *seq - 1, 1, deadline,
+                                       [&svc, go, too_late](feed::WaitResult r) {
+                                           // On the hub's thread, which must not read the database.
+                                           if (r.why != feed::WaitResult::Why::events)
+                                               return too_late();
+                                           if (svc.post)
+                                               svc.post(go);
+                                           else
+                                               go();
+                                       });
+    if (started == feed::Hub::WaitStart::stale) return go();  // reached meanwhile
+    if (started == feed::Hub::WaitStart::closed) return too_late();
 }
 
 std::optional<Response> cached_answer(Service& svc, const Request& req) {
@@ -176,14 +171,10 @@ std::optional<Response> cached_answer(Service& svc, const Request& req) {
     // Never older than the instance's view of the log: a client sees at
     // least what this instance has delivered (its own writes included, once
     // X-Min-Event-Seq made it wait for them).
-    const std::int64_t head = view_head(svc);
-    // A read that must see a later seq (or names a malformed one) is left to
-    // its handler, which waits for it (or refuses it): never a cache answer
+    // A request with X-Min-Event-Seq reaches this only once the view has
+    // passed it (at_min_event_seq runs first), so a kept answer is never
     // from before the client's own write.
-    if (const std::string_view min = req.header("x-min-event-seq"); !min.empty()) {
-        const auto seq = parse_int64(min);
-        if (!seq || *seq > head) return std::nullopt;
-    }
+    const std::int64_t head = view_head(svc);
     auto kept = svc.answers->find(head, req.target);
     if (!kept) return std::nullopt;
     Response r =

@@ -40,13 +40,15 @@ void submit_write(Service& svc, Request& req, writer::WriteRequest write, Reply 
 void read_snapshot(Service& svc, const Request& req, Reply& reply,
                    const std::function<Result<Response>(store::Db&, std::int64_t head)>& fn);
 
-/// Read-your-writes (SPEC section 4): a GET with `X-Min-Event-Seq: S` runs
-/// `handler` only once this instance's view of the log has reached S, so its
-/// snapshot (and any cached answer) is at or after S. It waits on the feed
-/// hub, without holding a network thread, for at most
-/// ServiceOptions::min_seq_wait; then 503 unavailable with Retry-After. A
-/// malformed value is 422. Without the header `handler` runs at once.
-Handler at_min_event_seq(Service& svc, Handler handler);
+/// Read-your-writes (SPEC section 4), the dispatcher's gate for routes
+/// declared at_min_event_seq: a GET with `X-Min-Event-Seq: S` goes on (`go`)
+/// only once this instance's view of the log has reached S, so its snapshot
+/// (and any cached answer) is at or after S. It waits on the feed hub,
+/// without holding a network thread, for at most
+/// ServiceOptions::min_seq_wait; then 503 unavailable with Retry-After
+/// through `refuse`. A malformed value is 422. Without the header it goes on
+/// at once.
+void at_min_event_seq(Service& svc, Request& req, std::function<void()> go, const Reply& refuse);
 
 /// The answer kept for this request target at the head the writer has
 /// published, if any. The dispatcher asks it for routes declared cacheable,

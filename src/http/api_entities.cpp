@@ -182,15 +182,14 @@ void crud(Router& r, Service& svc, Kind kind, std::string_view collection,
               create_entity(svc, kind, req, std::move(reply));
           });
     r.add(Method::get, base, kCachedRead,
-          at_min_event_seq(svc,
-                           [list = std::move(list)](Request& req, const PathParams&, Reply reply) {
-                               list(req, std::move(reply));
-                           }));
+          [list = std::move(list)](Request& req, const PathParams&, Reply reply) {
+              list(req, std::move(reply));
+          });
     const std::string item = base + "/{id}";
     r.add(Method::get, item, kCachedRead,
-          at_min_event_seq(svc, [&svc, kind](Request& req, const PathParams& p, Reply reply) {
+          [&svc, kind](Request& req, const PathParams& p, Reply reply) {
               get_entity(svc, kind, req, p, std::move(reply));
-          }));
+          });
     r.add(Method::patch, item, kJsonWrite,
           [&svc, kind](Request& req, const PathParams& p, Reply reply) {
               update_entity(svc, kind, req, p, std::move(reply));
@@ -213,15 +212,15 @@ void register_entity_routes(Router& r, Service& svc) {
          [&svc](Request& req, Reply reply) { list_content(svc, req, std::move(reply)); });
 
     r.add(Method::get, path("/clients/{id}/campaigns"), kCachedRead,
-          at_min_event_seq(svc, [&svc](Request& req, const PathParams& p, Reply reply) {
+          [&svc](Request& req, const PathParams& p, Reply reply) {
               auto id = parse_id(p[0], "client");
               if (!id) return reply(fail(req, id.error()));
               list_campaigns(svc, req, std::move(reply), *id);
-          }));
+          });
     r.add(Method::get, path("/campaigns/{id}/schedule"), kCachedRead,
-          at_min_event_seq(svc, [&svc](Request& req, const PathParams& p, Reply reply) {
+          [&svc](Request& req, const PathParams& p, Reply reply) {
               campaign_schedule(svc, req, p, std::move(reply));
-          }));
+          });
 }
 
 }  // namespace omnivibe::http

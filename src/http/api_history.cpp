@@ -76,11 +76,10 @@ void register_history_routes(Router& r, Service& svc) {
         {Kind::block, "/storyboard/blocks/{id}/history"},
     };
     for (const auto& [kind, tail] : kRoutes)
-        r.add(Method::get, std::string(kApi) + std::string(tail), kAdminRead,
-              at_min_event_seq(svc,
-                               [&svc, kind = kind](Request& req, const PathParams& p, Reply reply) {
-                                   history(svc, kind, req, p, std::move(reply));
-                               }));
+        r.add(Method::get, std::string(kApi) + std::string(tail), kHistoryRead,
+              [&svc, kind = kind](Request& req, const PathParams& p, Reply reply) {
+                  history(svc, kind, req, p, std::move(reply));
+              });
 }
 
 }  // namespace omnivibe::http

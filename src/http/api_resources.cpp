@@ -316,10 +316,10 @@ Status register_resource_routes(Router& r, Service& svc) {
         [res](Request& req, const PathParams& p, Reply reply) {
             res->attach(req, p, std::nullopt, std::move(reply));
         });
-    r.add(Method::get, collection, kRead,
-          at_min_event_seq(svc, [res](Request& req, const PathParams& p, Reply reply) {
+    r.add(Method::get, collection, kSnapshotRead,
+          [res](Request& req, const PathParams& p, Reply reply) {
               res->list(req, p, std::move(reply));
-          }));
+          });
     r.add_streaming(
         Method::put, item, kStreamedWrite,
         [res](Request& req, const PathParams& p) { return res->open_raw(req, p); },
@@ -329,10 +329,10 @@ Status register_resource_routes(Router& r, Service& svc) {
     r.add(Method::del, item, kBodilessWrite, [res](Request& req, const PathParams& p, Reply reply) {
         res->detach(req, p, std::move(reply));
     });
-    r.add(Method::get, item + "/file", kRead,
-          at_min_event_seq(svc, [res](Request& req, const PathParams& p, Reply reply) {
+    r.add(Method::get, item + "/file", kSnapshotRead,
+          [res](Request& req, const PathParams& p, Reply reply) {
               res->serve_file(req, p, std::move(reply));
-          }));
+          });
     return {};
 }
 

@@ -104,10 +104,10 @@ void create_child(Service& svc, Kind kind, Request& req, const PathParams& p, Re
 }  // namespace
 
 void register_storyboard_routes(Router& r, Service& svc) {
-    r.add(Method::get, path("/content-schedule/{id}/storyboard"), kRead,
-          at_min_event_seq(svc, [&svc](Request& req, const PathParams& p, Reply reply) {
+    r.add(Method::get, path("/content-schedule/{id}/storyboard"), kSnapshotRead,
+          [&svc](Request& req, const PathParams& p, Reply reply) {
               get_storyboard(svc, req, p, std::move(reply));
-          }));
+          });
     r.add(Method::post, path("/content-schedule/{id}/storyboard/blocks"), kJsonWrite,
           [&svc](Request& req, const PathParams& p, Reply reply) {
               create_child(svc, Kind::block, req, p, std::move(reply));
@@ -117,10 +117,9 @@ void register_storyboard_routes(Router& r, Service& svc) {
               reorder_storyboard(svc, req, p, std::move(reply));
           });
     const std::string block = path("/storyboard/blocks/{id}");
-    r.add(Method::get, block, kCachedRead,
-          at_min_event_seq(svc, [&svc](Request& req, const PathParams& p, Reply reply) {
-              get_entity(svc, Kind::block, req, p, std::move(reply));
-          }));
+    r.add(Method::get, block, kCachedRead, [&svc](Request& req, const PathParams& p, Reply reply) {
+        get_entity(svc, Kind::block, req, p, std::move(reply));
+    });
     r.add(Method::patch, block, kJsonWrite, [&svc](Request& req, const PathParams& p, Reply reply) {
         update_entity(svc, Kind::block, req, p, std::move(reply));
     });
@@ -133,15 +132,14 @@ void register_storyboard_routes(Router& r, Service& svc) {
           [&svc](Request& req, const PathParams& p, Reply reply) {
               create_child(svc, Kind::script, req, p, std::move(reply));
           });
-    r.add(Method::get, path("/content-schedule/{id}/scripts"), kRead,
-          at_min_event_seq(svc, [&svc](Request& req, const PathParams& p, Reply reply) {
+    r.add(Method::get, path("/content-schedule/{id}/scripts"), kSnapshotRead,
+          [&svc](Request& req, const PathParams& p, Reply reply) {
               list_scripts(svc, req, p, std::move(reply));
-          }));
+          });
     const std::string script = path("/scripts/{id}");
-    r.add(Method::get, script, kCachedRead,
-          at_min_event_seq(svc, [&svc](Request& req, const PathParams& p, Reply reply) {
-              get_entity(svc, Kind::script, req, p, std::move(reply));
-          }));
+    r.add(Method::get, script, kCachedRead, [&svc](Request& req, const PathParams& p, Reply reply) {
+        get_entity(svc, Kind::script, req, p, std::move(reply));
+    });
     r.add(Method::patch, script, kJsonWrite,
           [&svc](Request& req, const PathParams& p, Reply reply) {
               update_entity(svc, Kind::script, req, p, std::move(reply));

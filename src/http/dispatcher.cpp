@@ -170,13 +170,25 @@ void Dispatcher::dispatch(Request req, Admission admission, std::function<void(R
         e.errors.push_back({"query", "has a broken percent-escape"});
         return finish_and_send(error_response(e, r.request_id));
     }
+    // The route lives as long as the router; the request as long as the
+    // reply, which holds it.
+    auto run = [this, request, handler = hit.handler, params = hit.params, finish_and_send] {
+        Request& r = *request;
+        try {
+            // A target that produced an answer at this log head has no other
+            // answer: malformed parameters never produce one to keep, so
+            // looking before the handler validates them is safe.
+            if (r.cacheable && options_.cached_answer)
+                if (auto kept = options_.cached_answer(r)) return finish_and_send(std::move(*kept));
+            (*handler)(r, params, finish_and_send);
+        } catch (const std::exception& e) {
+            finish_and_send(
+                error_response(Error::make(ErrorCode::internal, e.what()), r.request_id));
+        }
+    };
+    if (!hit.rules->at_min_event_seq || !options_.min_event_seq) return run();
     try {
-        // A target that produced an answer at this log head has no other
-        // answer: malformed parameters never produce one to keep, so looking
-        // before the handler validates them is safe.
-        if (r.cacheable && options_.cached_answer)
-            if (auto kept = options_.cached_answer(r)) return finish_and_send(std::move(*kept));
-        (*hit.handler)(r, hit.params, finish_and_send);
+        options_.min_event_seq(r, std::move(run), finish_and_send);
     } catch (const std::exception& e) {
         finish_and_send(error_response(Error::make(ErrorCode::internal, e.what()), r.request_id));
     }

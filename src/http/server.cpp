@@ -54,10 +54,13 @@ struct Server::Impl {
                   &answers,
                   [this](std::function<void()> task) { net::post(ioc, std::move(task)); },
                   [this] { return commits->head(); }},
-          dispatcher(router, DispatchOptions{options.service.cors_origins, &tokens, &metrics,
-                                             [this](const Request& req) {
-                                                 return cached_answer(service, req);
-                                             }}),
+          dispatcher(
+              router,
+              DispatchOptions{options.service.cors_origins, &tokens, &metrics,
+                              [this](Request& req, std::function<void()> go, const Reply& refuse) {
+                                  at_min_event_seq(service, req, std::move(go), refuse);
+                              },
+                              [this](const Request& req) { return cached_answer(service, req); }}),
           ctx{dispatcher, options} {}
 
     // On the writer thread, after COMMIT: count what this instance wrote,

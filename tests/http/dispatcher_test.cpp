@@ -1,8 +1,10 @@
 #include "omnivibe/http/dispatcher.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "omnivibe/core/sha256.hpp"
 
@@ -20,7 +22,10 @@ struct Fixture {
     int handled = 0;
     int opened = 0;
     int cache_lookups = 0;
-    std::optional<Response> kept;  ///< what the cache answers, when set
+    std::optional<Response> kept;          ///< what the cache answers, when set
+    std::vector<std::string> gated;        ///< paths the X-Min-Event-Seq gate saw
+    std::optional<Response> gate_refusal;  ///< what the gate answers, when set
+    std::function<void()> held;            ///< a request the gate holds back
     std::optional<Dispatcher> dispatcher;
 
     Fixture() {
@@ -29,7 +34,11 @@ struct Fixture {
             reply(Response{});
         };
         router.add(Method::get, "/healthz", RouteRules{.scope = Scope::none}, ok);
-        router.add(Method::get, "/items", RouteRules{.scope = Scope::read, .cacheable = true}, ok);
+        router.add(Method::get, "/items",
+                   RouteRules{.scope = Scope::read, .cacheable = true, .at_min_event_seq = true},
+                   ok);
+        router.add(Method::get, "/rows", RouteRules{.scope = Scope::read, .at_min_event_seq = true},
+                   ok);
         router.add(Method::get, "/fresh", RouteRules{.scope = Scope::read}, ok);
         router.add(Method::post, "/items",
                    RouteRules{.scope = Scope::write, .body = BodyMode::json}, ok);
@@ -47,7 +56,20 @@ struct Fixture {
         tokens = TokenStore::parse("reader read " + sha256_hex("r") + "\nwriter write " +
                                    sha256_hex("w") + "\nadmin admin " + sha256_hex("a") + "\n")
                      .value();
-        dispatcher.emplace(router, DispatchOptions{{}, &tokens, &metrics, [this](const Request&) {
+        dispatcher.emplace(router, DispatchOptions{{},
+                                                   &tokens,
+                                                   &metrics,
+                                                   [this](Request& req, std::function<void()> go,
+                                                          const Reply& refuse) {
+                                                       gated.emplace_back(req.path);
+                                                       if (gate_refusal)
+                                                           return refuse(*gate_refusal);
+                                                       if (req.header("x-hold") == "yes")
+                                                           held = std::move(go);
+                                                       else
+                                                           go();
+                                                   },
+                                                   [this](const Request&) {
                                                        ++cache_lookups;
                                                        return kept;
                                                    }});
@@ -90,6 +112,43 @@ BOOST_FIXTURE_TEST_CASE(each_route_asks_for_the_scope_it_declared, Fixture) {
     BOOST_TEST(run(Method::get, "/nothing").status == 401);
     BOOST_TEST(run(Method::get, "/nothing", "r").status == 404);
     BOOST_TEST(handled == 4);
+}
+
+// Read-your-writes is a rule of the route: the gate runs before the cache and
+// the handler of a route that declares it, and of no other.
+BOOST_FIXTURE_TEST_CASE(the_min_event_seq_gate_runs_first_and_only_where_declared, Fixture) {
+    BOOST_TEST(run(Method::get, "/rows", "r").status == 200);
+    BOOST_TEST(run(Method::get, "/items", "r").status == 200);
+    BOOST_TEST(run(Method::get, "/fresh", "r").status == 200);
+    BOOST_TEST(run(Method::post, "/items", "w").status == 200);
+    BOOST_TEST(gated == (std::vector<std::string>{"/rows", "/items"}));
+    BOOST_TEST(handled == 4);
+
+    // Refused by the gate: neither the cache nor the handler is asked.
+    Response refusal;
+    refusal.status = 503;
+    gate_refusal = refusal;
+    const int lookups = cache_lookups;
+    BOOST_TEST(run(Method::get, "/items", "r").status == 503);
+    BOOST_TEST(cache_lookups == lookups);
+    BOOST_TEST(handled == 4);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_request_the_gate_holds_is_answered_when_it_goes_on, Fixture) {
+    Request req;
+    req.method = Method::get;
+    req.target = req.path = "/rows";
+    req.headers.emplace_back("authorization", "Bearer r");
+    req.headers.emplace_back("x-hold", "yes");
+    std::optional<Response> out;
+    dispatcher->dispatch(std::move(req), [&](Response r) { out = std::move(r); });
+    BOOST_TEST(!out.has_value());
+    BOOST_TEST(handled == 0);
+    BOOST_REQUIRE(held);
+    held();  // the request (moved into the dispatcher) is still alive
+    BOOST_REQUIRE(out.has_value());
+    BOOST_TEST(out->status == 200);
+    BOOST_TEST(handled == 1);
 }
 
 BOOST_FIXTURE_TEST_CASE(only_a_route_that_declares_it_takes_the_token_in_the_query, Fixture) {

@@ -1,6 +1,7 @@
 // Cross-cutting HTTP rules of SPEC sections 4 and 5: concurrency control,
 // idempotency, error shapes, CORS, snapshot cursors, group commit, rebuilds.
 #include <boost/test/unit_test.hpp>
+#include <regex>
 #include <thread>
 
 #include "integration/api_helpers.hpp"
@@ -248,6 +249,27 @@ BOOST_AUTO_TEST_CASE(x_min_event_seq_not_reached_in_time_is_503_with_retry_after
     BOOST_TEST(r.header("Retry-After") == "1");
     // The server goes on serving: the same read without the header answers.
     BOOST_TEST(c.get("/api/v1/clients/1").status == 200);
+}
+
+// Every read of the read tables waits for X-Min-Event-Seq (a rule each such
+// route declares); the log and the feed have their own ways to wait.
+BOOST_AUTO_TEST_CASE(every_read_of_the_read_tables_honours_x_min_event_seq) {
+    TestServer s(
+        [](http::ServerOptions& o) { o.service.min_seq_wait = std::chrono::milliseconds(20); });
+    auto c = s.client();
+    create_client(c, "A");
+    std::size_t checked = 0;
+    for (const auto& [method, pattern] : s.server().routes()) {
+        if (method != http::Method::get || !pattern.starts_with("/api/v1/") ||
+            pattern.starts_with("/api/v1/changes") || pattern.starts_with("/api/v1/events"))
+            continue;
+        const std::string path = std::regex_replace(pattern, std::regex("\\{[^}]+\\}"), "1");
+        BOOST_TEST_CONTEXT(path) {
+            BOOST_TEST(c.get(path, {{"X-Min-Event-Seq", "1000"}}).status == 503);
+        }
+        ++checked;
+    }
+    BOOST_TEST(checked >= 15);  // entities, lists, storyboard, scripts, resources, history
 }
 
 BOOST_AUTO_TEST_CASE(a_malformed_x_min_event_seq_is_422_naming_it) {

@@ -32,6 +32,10 @@ struct DispatchOptions {
     std::vector<std::string> cors_origins;
     const TokenStore* tokens = nullptr;  ///< null: anonymous access (loopback only)
     Metrics* metrics = nullptr;
+    /// For routes declared at_min_event_seq, before the cache and the
+    /// handler: calls `go` once the request may be answered, or answers
+    /// through `refuse` (read-your-writes, SPEC section 4).
+    std::function<void(Request&, std::function<void()> go, const Reply& refuse)> min_event_seq;
     /// For routes declared cacheable: the answer kept for this request, if any.
     std::function<std::optional<Response>(const Request&)> cached_answer;
 };

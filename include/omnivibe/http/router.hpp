@@ -44,6 +44,7 @@ struct RouteRules {
     Scope scope = Scope::read;       ///< what the bearer token must cover; none: open
     BodyMode body = BodyMode::none;  ///< how the body is taken
     bool cacheable = false;          ///< answers may be kept per log head (ResponseCache)
+    bool at_min_event_seq = false;   ///< a read of the read tables: waits for X-Min-Event-Seq
     bool token_in_query = false;     ///< also takes ?access_token= (EventSource cannot set headers)
 };
 
