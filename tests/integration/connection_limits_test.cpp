@@ -103,8 +103,12 @@ BOOST_AUTO_TEST_CASE(the_connection_cap_answers_503_and_closes) {
         held.back().connect(ep);
     }
     // Let the server accept all twenty before the next one knocks.
-    BOOST_TEST(HttpClient::raw_exchange(p.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-                   .find("503") != std::string::npos);
+    const std::string refused =
+        HttpClient::raw_exchange(p.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+    BOOST_TEST(refused.find("503") != std::string::npos);
+    // Answered through the one way out, as every response: an id to quote, a retry hint.
+    BOOST_TEST(refused.find("X-Request-Id: ") != std::string::npos, refused);
+    BOOST_TEST(refused.find("Retry-After: 1") != std::string::npos, refused);
     held.clear();
     bool served = false;
     for (int attempt = 0; attempt < 100 && !served; ++attempt) {
