@@ -70,26 +70,27 @@ void Subscriber::offer(const std::vector<Frame>& frames, bool droppable) {
         std::lock_guard lock(mutex_);
         if (state_ != State::open) return;
         if (droppable && !queue_.empty()) return;  // the connection is busy anyway
-        for (std::size_t i = 0; i < frames.size(); ++i) {
-            const Frame& f = frames[i];
-            const std::size_t n = f.bytes->size();
-            // One frame is always accepted by a subscriber that is fully caught
-            // up, so an event larger than the limit cannot wedge a fast reader.
-            if (unsent_ > 0 && unsent_ + n > max_lag_bytes_) {
-                std::size_t dropped = 0;
-                for (const auto& q : queue_) dropped += q.bytes->size();
-                unsent_ -= dropped;
-                for (std::size_t j = i; j < frames.size(); ++j) dropped += frames[j].bytes->size();
-                queue_.clear();
-                state_ = State::overflowed;
-                stats_.resets.fetch_add(1, std::memory_order_relaxed);
-                stats_.bytes_dropped.fetch_add(dropped, std::memory_order_relaxed);
-                armed_ = true;  // the reader must hear of it even in the middle of a write
-                break;
+        // Lag is what the subscriber left unsent of earlier batches, never
+        // the size of this one: a burst (a group commit of big events, a
+        // follower's catch-up page) reaches a subscriber that kept up whole.
+        // Its frames are shared by every subscriber, so taking them costs
+        // this one pointers; one past its limit is reset instead.
+        if (unsent_ > max_lag_bytes_) {
+            std::size_t dropped = 0;
+            for (const auto& q : queue_) dropped += q.bytes->size();
+            unsent_ -= dropped;
+            for (const auto& f : frames) dropped += f.bytes->size();
+            queue_.clear();
+            state_ = State::overflowed;
+            stats_.resets.fetch_add(1, std::memory_order_relaxed);
+            stats_.bytes_dropped.fetch_add(dropped, std::memory_order_relaxed);
+            armed_ = true;  // the reader must hear of it even in the middle of a write
+        } else {
+            for (const Frame& f : frames) {
+                queue_.push_back(f);
+                unsent_ += f.bytes->size();
+                if (f.seq != 0) stats_.deliveries.fetch_add(1, std::memory_order_relaxed);
             }
-            queue_.push_back(f);
-            unsent_ += n;
-            if (f.seq != 0) stats_.deliveries.fetch_add(1, std::memory_order_relaxed);
         }
         if (wake_at_unsent_ > 0 && unsent_ >= wake_at_unsent_) {
             armed_ = true;
