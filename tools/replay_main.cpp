@@ -7,6 +7,7 @@
 
 #include <boost/program_options.hpp>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 
 #include "cli.hpp"
@@ -104,6 +105,21 @@ Result<std::int64_t> replay_copy(store::Db& source, const std::string& name,
     return rebuilt;
 }
 
+// Runs an in-place rebuild of `name` behind a progress bar and reports it.
+int rebuilt_in_place(
+    const std::string& name,
+    const std::function<Result<std::int64_t>(const projection::Progress&)>& rebuild) {
+    cli::ProgressBar bar("replaying");
+    cli::Stopwatch watch;
+    auto rebuilt = rebuild([&](std::int64_t d, std::int64_t t) { bar.update(d, t); });
+    const double seconds = watch.seconds();
+    bar.finish();
+    if (!rebuilt) return cli::fail(kTool, rebuilt.error());
+    std::cout << "rebuilt the read tables of " << name << " from the log\n"
+              << "replayed " << cli::rate(*rebuilt, seconds) << "\n";
+    return cli::kOk;
+}
+
 int rebuild_in_place_postgresql(const std::string& uri) {
     auto db = store::pg::PgDb::open(uri, kTool);
     if (!db) return cli::fail(kTool, db.error());
@@ -114,18 +130,10 @@ int rebuild_in_place_postgresql(const std::string& uri) {
     } catch (const store::StoreError& e) {
         return cli::fail(kTool, e.error());
     }
-    cli::ProgressBar bar("replaying");
-    cli::Stopwatch watch;
-    auto rebuilt = writer::rebuild_read_tables(
-        **db, projection::Rebuild::always,
-        [&](std::int64_t d, std::int64_t t) { bar.update(d, t); },
-        store::ReadPool::postgresql(uri));
-    const double seconds = watch.seconds();
-    bar.finish();
-    if (!rebuilt) return cli::fail(kTool, rebuilt.error());
-    std::cout << "rebuilt the read tables of " << (*db)->name() << " from the log\n"
-              << "replayed " << cli::rate(*rebuilt, seconds) << "\n";
-    return cli::kOk;
+    return rebuilt_in_place((*db)->name(), [&](const projection::Progress& progress) {
+        return writer::rebuild_read_tables(**db, projection::Rebuild::always, progress,
+                                           store::ReadPool::postgresql(uri));
+    });
 }
 
 int rebuild_in_place(const std::string& path) {
@@ -144,19 +152,14 @@ int rebuild_in_place(const std::string& path) {
     } catch (const store::SqliteError& e) {
         return cli::fail(kTool, e.error());
     }
-    cli::ProgressBar bar("replaying");
-    cli::Stopwatch watch;
-    auto rebuilt =
-        projection::rebuild(**db, 0, [&](std::int64_t d, std::int64_t t) { bar.update(d, t); });
-    const double seconds = watch.seconds();
-    bar.finish();
-    if (!rebuilt) return cli::fail(kTool, rebuilt.error());
-    // Leave the rewritten pages in the database file, not in a large WAL.
-    sqlite3_wal_checkpoint_v2((*db)->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,
-                              nullptr);
-    std::cout << "rebuilt the read tables of " << path << " from the log\n"
-              << "replayed " << cli::rate(*rebuilt, seconds) << "\n";
-    return cli::kOk;
+    return rebuilt_in_place(path, [&](const projection::Progress& progress) {
+        auto rebuilt = projection::rebuild(**db, 0, progress);
+        // Leave the rewritten pages in the database file, not in a large WAL.
+        if (rebuilt)
+            sqlite3_wal_checkpoint_v2((*db)->handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,
+                                      nullptr);
+        return rebuilt;
+    });
 }
 
 int verify(const std::string& path, const std::string& scratch_dir) {
