@@ -242,6 +242,12 @@ void log_progress(std::int64_t done, std::int64_t total) {
     log::info("rebuild: " + std::to_string(done) + "/" + std::to_string(total) + " events");
 }
 
+// The read tables' layout version and head are the log's: nothing to rebuild.
+bool read_tables_current(store::Db& db, std::int64_t head) {
+    const auto state = read_projection_state(db);
+    return state.version == kProjectionVersion && state.head == head;
+}
+
 }  // namespace
 
 Result<std::int64_t> refill_read_tables(store::Db& db, Rebuild when, std::int64_t up_to,
@@ -249,13 +255,15 @@ Result<std::int64_t> refill_read_tables(store::Db& db, Rebuild when, std::int64_
                                         const OpenReader& open_reader) {
     const std::int64_t total = up_to ? up_to : store::log_head(db);
     if (when == Rebuild::if_stale) {
-        const auto state = read_projection_state(db);
-        if (state.version == kProjectionVersion && state.head == total) return 0;
+        if (read_tables_current(db, total)) return 0;
         log::info("rebuilding the read tables from the log (layout " +
-                  std::to_string(state.version) + " -> " + std::to_string(kProjectionVersion) +
-                  ", " + std::to_string(total) + " events)");
+                  std::to_string(read_projection_state(db).version) + " -> " +
+                  std::to_string(kProjectionVersion) + ", " + std::to_string(total) + " events)");
     }
-    const Progress& report = progress ? progress : Progress(log_progress);
+    // A server's start logs its progress; a tool shows its own, or none.
+    const Progress report = progress                    ? progress
+                            : when == Rebuild::if_stale ? Progress(log_progress)
+                                                        : Progress();
     for (auto table : read_tables()) db.exec("DELETE FROM " + std::string(table));
     bulk.before_rows();
     Projector projector(db, Projector::StreamWrites::at_checkpoint);
@@ -265,13 +273,13 @@ Result<std::int64_t> refill_read_tables(store::Db& db, Rebuild when, std::int64_
         for (const auto& ev : batch) {
             projector.apply(ev);
             ++done;
-            if (done % 10000 == 0 || done == total) report(done, total);
+            if (report && (done % 10000 == 0 || done == total)) report(done, total);
         }
     });
     if (!read) return std::move(read).error();
     projector.checkpoint(done ? total : 0);
     bulk.after_rows();
-    if (done == 0) report(0, 0);
+    if (report && done == 0) report(0, 0);
     return done;
 }
 
@@ -282,6 +290,10 @@ Result<std::int64_t> rebuild(store::SqliteDb& db, std::int64_t up_to, const Prog
     const bool file = !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
     const OpenReader second = file ? store::ReadPool::sqlite(path) : OpenReader();
     try {
+        // Most starts find the tables current: no bulk-load set-up, no write lock.
+        if (when == Rebuild::if_stale &&
+            read_tables_current(db, up_to ? up_to : store::log_head(db)))
+            return 0;
         SqliteBulkLoad bulk(db);
         store::Tx tx(db);
         auto done = refill_read_tables(db, when, up_to, bulk, progress, second);
