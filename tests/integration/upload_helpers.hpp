@@ -68,10 +68,15 @@ inline std::string form_body(const std::vector<FormPart>& parts) {
 inline std::vector<std::string> files_under(const std::filesystem::path& dir) {
     std::vector<std::string> out;
     std::error_code ec;
+    // The server may remove a file between listing and looking at it (an
+    // upload in progress being dropped), so nothing here may throw or resolve
+    // paths on disk: the name is made relative lexically.
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
-         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file())
-            out.push_back(std::filesystem::relative(it->path(), dir).string());
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        std::error_code gone;
+        if (it->is_regular_file(gone))
+            out.push_back(it->path().lexically_relative(dir).string());
+    }
     return out;
 }
 
