@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "omnivibe/core/log.hpp"
+#include "omnivibe/core/thread_name.hpp"
 #include "omnivibe/feed/frames.hpp"
 
 namespace omnivibe::feed {
@@ -118,6 +119,7 @@ void Subscriber::close() {
 
 Hub::Hub(HubOptions options) : options_(options) {
     thread_ = std::thread([this] { run(); });
+    name_thread(thread_, "ov-feed-hub");
 }
 
 Hub::~Hub() { close(); }

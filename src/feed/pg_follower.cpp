@@ -18,6 +18,7 @@
 
 #include "omnivibe/core/clock.hpp"
 #include "omnivibe/core/log.hpp"
+#include "omnivibe/core/thread_name.hpp"
 #include "omnivibe/feed/hub.hpp"
 #include "omnivibe/store/pg/pg_db.hpp"
 
@@ -50,6 +51,7 @@ class PgFollower final : public CommitSource {
         // away the thread keeps trying.
         connect();
         thread_ = std::thread([this] { run(); });
+        name_thread(thread_, "ov-pg-listen");
         return {};
     }
 

@@ -14,6 +14,7 @@
 #include "api_common.hpp"
 #include "listener.hpp"
 #include "omnivibe/core/log.hpp"
+#include "omnivibe/core/thread_name.hpp"
 #include "omnivibe/feed/commit_source.hpp"
 #include "omnivibe/feed/hub.hpp"
 #include "omnivibe/http/auth.hpp"
@@ -227,7 +228,10 @@ Status Server::start() {
     s.work.emplace(s.ioc.get_executor());
     unsigned n =
         s.options.threads ? s.options.threads : std::max(1u, std::thread::hardware_concurrency());
-    for (unsigned i = 0; i < n; ++i) s.threads.emplace_back([&s] { s.ioc.run(); });
+    for (unsigned i = 0; i < n; ++i) {
+        s.threads.emplace_back([&s] { s.ioc.run(); });
+        name_thread(s.threads.back(), "ov-http");
+    }
     s.started = true;
     return {};
 }

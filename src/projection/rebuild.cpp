@@ -18,6 +18,7 @@
 
 #include "omnivibe/core/clock.hpp"
 #include "omnivibe/core/log.hpp"
+#include "omnivibe/core/thread_name.hpp"
 #include "omnivibe/json/writer.hpp"
 #include "omnivibe/projection/projector.hpp"
 #include "omnivibe/store/event_store.hpp"
@@ -128,7 +129,10 @@ class DecodedEvents {
     DecodedEvents(store::Db& db, std::int64_t up_to, OpenReader open_reader)
         : db_(db), up_to_(up_to), open_reader_(std::move(open_reader)) {
         threaded_ = static_cast<bool>(open_reader_);
-        if (threaded_) thread_ = std::thread([this] { produce(); });
+        if (threaded_) {
+            thread_ = std::thread([this] { produce(); });
+            name_thread(thread_, "ov-log-decode");
+        }
     }
     ~DecodedEvents() {
         {

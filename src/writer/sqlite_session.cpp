@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "omnivibe/core/log.hpp"
+#include "omnivibe/core/thread_name.hpp"
 #include "omnivibe/projection/rebuild.hpp"
 #include "omnivibe/store/migrations.hpp"
 #include "omnivibe/store/sqlite_db.hpp"
@@ -32,6 +33,7 @@ class WalCheckpointer {
     WalCheckpointer(store::SqliteDb& writer, std::unique_ptr<store::SqliteDb> own)
         : writer_(writer), db_(std::move(own)) {
         thread_ = std::thread([this] { run(); });
+        name_thread(thread_, "ov-checkpoint");
         sqlite3_wal_hook(writer_.handle(), &WalCheckpointer::committed, this);
     }
     ~WalCheckpointer() {

@@ -4,6 +4,7 @@
 
 #include "omnivibe/core/clock.hpp"
 #include "omnivibe/core/log.hpp"
+#include "omnivibe/core/thread_name.hpp"
 #include "omnivibe/store/location.hpp"
 #include "omnivibe/writer/pg_session.hpp"
 #include "omnivibe/writer/sqlite_session.hpp"
@@ -60,6 +61,7 @@ Status Writer::start() {
     head_ = impl_->session->head().seq;
     running_ = true;
     thread_ = std::thread([this] { run(); });
+    name_thread(thread_, "ov-writer");
     return {};
 }
 

@@ -3,6 +3,8 @@
 #include <simdjson.h>
 
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -44,6 +46,20 @@ BOOST_AUTO_TEST_CASE(health_and_readiness) {
     auto r = c.get("/readyz");
     BOOST_TEST(r.status == 200);
     BOOST_TEST(json_string(r.body, "/status") == "ready");
+}
+
+// An operator reading `top -H` or a profile tells the threads apart by name.
+BOOST_AUTO_TEST_CASE(the_server_threads_carry_their_names) {
+    TestServer s;
+    std::multiset<std::string> names;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::string name;
+        std::getline(std::ifstream(task.path() / "comm"), name);
+        names.insert(name);
+    }
+    BOOST_TEST(names.count("ov-writer") == 1u);
+    BOOST_TEST(names.count("ov-feed-hub") == 1u);
+    BOOST_TEST(names.count("ov-http") >= 1u);
 }
 
 BOOST_AUTO_TEST_CASE(metrics_count_requests_events_and_batches) {
