@@ -137,6 +137,10 @@ std::string Metrics::render(const Gauges& g) const {
         {"omnivibe_writer_failed_commits_total", "counter",
          "Batches whose commit failed (all answered 503).",
          static_cast<double>(g.writer_failed_commits)},
+        {"omnivibe_writer_isolated_reruns_total", "counter",
+         "Batches run again with a savepoint per command, after a command failed "
+         "past its first write.",
+         static_cast<double>(g.writer_isolated_reruns)},
         {"omnivibe_writer_queue_depth", "gauge", "Commands waiting for the writer.",
          static_cast<double>(g.writer_queue_depth)},
         {"omnivibe_writer_max_batch_size", "gauge", "Largest batch committed in one transaction.",

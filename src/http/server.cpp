@@ -96,6 +96,7 @@ struct Server::Impl {
         g.writer_batches = w.batches.load();
         g.writer_commands = w.commands.load();
         g.writer_failed_commits = w.failed_commits.load();
+        g.writer_isolated_reruns = w.isolated_reruns.load();
         g.writer_queue_depth = w.queue_depth.load();
         g.writer_max_batch = w.max_batch_size.load();
         g.writer_commit_seconds_total = static_cast<double>(w.commit_micros_total.load()) / 1e6;

@@ -26,10 +26,27 @@ Error internal(std::string detail) { return Error::make(ErrorCode::internal, std
 }  // namespace
 
 Result<Applied> Applier::apply(WriteSession& session, const WriteRequest& request, UnixMillis now,
-                               const domain::StateView* state) const {
+                               const domain::StateView* state, Isolation isolation) const {
+    const domain::StateView& view = state ? *state : session.state();
+    if (isolation == Isolation::optimistic) {
+        // Every write moves the head, except keeping the answer, which comes
+        // last and can only fail by a store error.
+        const std::int64_t head_before = session.head().seq;
+        try {
+            auto applied = apply_unit(session, request, now, view);
+            if (!applied && session.head().seq != head_before)
+                throw IsolationNeeded{applied.error()};
+            return applied;
+        } catch (const store::StoreError& e) {
+            // Whether or not it wrote, the transaction may now hold part of
+            // this command (and PostgreSQL refuses anything after a failed
+            // statement outside a savepoint).
+            throw IsolationNeeded{e.error()};
+        }
+    }
     session.begin_unit();
     try {
-        auto applied = apply_unit(session, request, now, state ? *state : session.state());
+        auto applied = apply_unit(session, request, now, view);
         if (applied)
             session.keep_unit();
         else

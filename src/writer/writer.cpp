@@ -118,32 +118,49 @@ void Writer::process(std::vector<Pending>& batch) {
     const auto started = std::chrono::steady_clock::now();
     bool committed = false;
     Error commit_error;
-    try {
-        session.begin();
-        const UnixMillis now = now_millis();
-        if (now - impl_->last_purge > 60'000) {
-            impl_->last_purge = now;
-            session.forget_answers_before(now - options_.idempotency_ttl_ms);
+    const UnixMillis now = now_millis();
+    const bool purge = now - impl_->last_purge > 60'000;
+    if (purge) impl_->last_purge = now;
+    // Commands run without savepoints first: almost every refusal comes from
+    // decide(), before anything is written. A command that fails after writing
+    // sends the whole batch round again, each command in a savepoint, so that
+    // it fails alone; the answers are the same either way.
+    Isolation isolation = Isolation::optimistic;
+    for (bool done = false; !done;) {
+        try {
+            session.begin();
+            if (purge) session.forget_answers_before(now - options_.idempotency_ttl_ms);
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                auto applied =
+                    impl_->applier.apply(session, batch[i].request, now, nullptr, isolation);
+                // Some failures (disk full, I/O) make the store abandon the whole
+                // transaction; nothing after this may run outside it.
+                if (!applied && session.transaction_lost())
+                    throw store::StoreError(applied.error());
+                if (applied)
+                    std::move(applied->rows.begin(), applied->rows.end(), std::back_inserter(rows));
+                outcomes[i] = std::move(applied);
+            }
+            session.checkpoint();
+            session.commit();
+            committed = done = true;
+        } catch (const IsolationNeeded& e) {
+            session.rollback();
+            rows.clear();
+            std::fill(outcomes.begin(), outcomes.end(), std::nullopt);
+            isolation = Isolation::savepoint;
+            stats_.isolated_reruns.fetch_add(1, std::memory_order_relaxed);
+            log::debug("write batch of " + std::to_string(batch.size()) +
+                       " command(s) runs again with savepoints: " + e.error.detail);
+        } catch (const store::StoreError& e) {
+            commit_error = e.error();
+            session.rollback();
+            rows.clear();
+            stats_.failed_commits.fetch_add(1, std::memory_order_relaxed);
+            log::warn("write batch of " + std::to_string(batch.size()) +
+                      " command(s) rolled back: " + commit_error.detail);
+            done = true;
         }
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-            auto applied = impl_->applier.apply(session, batch[i].request, now);
-            // Some failures (disk full, I/O) make the store abandon the whole
-            // transaction; nothing after this may run outside it.
-            if (!applied && session.transaction_lost()) throw store::StoreError(applied.error());
-            if (applied)
-                std::move(applied->rows.begin(), applied->rows.end(), std::back_inserter(rows));
-            outcomes[i] = std::move(applied);
-        }
-        session.checkpoint();
-        session.commit();
-        committed = true;
-    } catch (const store::StoreError& e) {
-        commit_error = e.error();
-        session.rollback();
-        rows.clear();
-        stats_.failed_commits.fetch_add(1, std::memory_order_relaxed);
-        log::warn("write batch of " + std::to_string(batch.size()) +
-                  " command(s) rolled back: " + commit_error.detail);
     }
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                             std::chrono::steady_clock::now() - started)

@@ -123,6 +123,58 @@ BOOST_FIXTURE_TEST_CASE(queued_commands_commit_together_and_a_failing_one_fails_
     BOOST_TEST(writer.stats().batches.load() == batches_before + 1);
     BOOST_TEST(writer.stats().max_batch_size.load() == 100u);
     BOOST_TEST(writer.head() == 100);  // 1 + 99 events, no gap from the failed one
+    // The conflict was found by decide(), before a write: no second run.
+    BOOST_TEST(writer.stats().isolated_reruns.load() == 0u);
+}
+
+// A command that fails after it wrote (here: keeping its answer fails) sends
+// the batch round again with a savepoint per command; it fails alone and
+// leaves nothing, and the others commit as if it had never been there.
+BOOST_FIXTURE_TEST_CASE(a_command_failing_after_its_writes_fails_alone, WriterFixture) {
+    std::latch entered(1), queued(1);
+    std::promise<void> first_done;
+    writer.submit(create_client("first"), [&](Result<writer::Applied>) {
+        entered.count_down();
+        queued.wait();
+        first_done.set_value();
+    });
+    entered.wait();
+    std::vector<std::future<Result<writer::Applied>>> results;
+    for (int i = 0; i < 20; ++i) {
+        auto p = std::make_shared<std::promise<Result<writer::Applied>>>();
+        results.push_back(p->get_future());
+        auto w = create_client("client " + std::to_string(i), i == 7 ? "key-7" : "");
+        if (i == 7)
+            w.render_kept = [](const writer::Applied&) -> writer::KeptBody {
+                throw store::StoreError(Error::make(ErrorCode::internal, "simulated"));
+            };
+        writer.submit(std::move(w), [p](Result<writer::Applied> r) { p->set_value(std::move(r)); });
+    }
+    const auto batches_before = writer.stats().batches.load();
+    queued.count_down();
+    first_done.get_future().wait();
+    std::vector<std::int64_t> seqs;
+    for (int i = 0; i < 20; ++i) {
+        auto r = results[i].get();
+        if (i == 7) {
+            BOOST_REQUIRE(!r);
+            BOOST_TEST(r.error().detail == "simulated");
+            continue;
+        }
+        BOOST_REQUIRE(r);
+        seqs.push_back(r->seq);
+    }
+    // One batch, run twice; its 19 events follow the first one without a gap.
+    BOOST_TEST(writer.stats().batches.load() == batches_before + 1);
+    BOOST_TEST(writer.stats().isolated_reruns.load() == 1u);
+    for (std::size_t i = 0; i < seqs.size(); ++i) BOOST_TEST(seqs[i] == std::int64_t(i) + 2);
+    BOOST_TEST(writer.head() == 20);
+    auto db = store::SqliteDb::open(dir.file("w.db"), store::OpenMode::read_only);
+    BOOST_REQUIRE(db);
+    BOOST_TEST((*db)->query_int("SELECT count(*) FROM events").value() == 20);
+    BOOST_TEST((*db)->query_int("SELECT count(*) FROM clients WHERE name = 'client 7'").value() ==
+               0);
+    BOOST_TEST((*db)->query_int("SELECT count(*) FROM idempotency_keys").value() == 0);
 }
 
 BOOST_FIXTURE_TEST_CASE(an_idempotency_key_replays_the_stored_response, WriterFixture) {

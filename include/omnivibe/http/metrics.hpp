@@ -24,6 +24,7 @@ struct Gauges {
     std::uint64_t writer_batches = 0;
     std::uint64_t writer_commands = 0;
     std::uint64_t writer_failed_commits = 0;
+    std::uint64_t writer_isolated_reruns = 0;
     std::uint64_t writer_queue_depth = 0;
     std::uint64_t writer_max_batch = 0;
     double writer_commit_seconds_total = 0;

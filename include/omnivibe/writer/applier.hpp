@@ -76,6 +76,24 @@ struct WriteRequest {
     domain::Fields on_last_event;
 };
 
+/// How one command is kept apart from the others of its transaction.
+enum class Isolation {
+    /// In a savepoint of its own: a failure undoes that command alone.
+    savepoint,
+    /// Without a savepoint, which costs on every command (SQLite copies each
+    /// page the savepoint touches; PostgreSQL takes two more round trips). A
+    /// command refused before it wrote leaves nothing to undo; one that fails
+    /// after writing, or on any store error, throws IsolationNeeded and the
+    /// caller runs the transaction again with savepoints.
+    optimistic,
+};
+
+/// Thrown by an optimistic apply that left the transaction holding part of a
+/// failed command: roll the transaction back and run it again with savepoints.
+struct IsolationNeeded {
+    Error error;  ///< what failed
+};
+
 struct ApplierOptions {
     std::int64_t idempotency_ttl_ms = 24LL * 3600 * 1000;
 };
@@ -89,9 +107,10 @@ class Applier {
     /// conflict, 412...) or a store failure undoes the unit and returns the
     /// Error; the transaction stays usable unless session.transaction_lost().
     /// `state` replaces the session's state view for decide() (the importer
-    /// keeps legacy ids that way).
+    /// keeps legacy ids that way). With Isolation::optimistic, see there.
     Result<Applied> apply(WriteSession& session, const WriteRequest& request, UnixMillis now,
-                          const domain::StateView* state = nullptr) const;
+                          const domain::StateView* state = nullptr,
+                          Isolation isolation = Isolation::savepoint) const;
 
   private:
     Result<Applied> apply_unit(WriteSession& session, const WriteRequest& request, UnixMillis now,

@@ -60,6 +60,9 @@ struct WriterStats {
     std::atomic<std::uint64_t> commands{0};
     std::atomic<std::uint64_t> events{0};
     std::atomic<std::uint64_t> failed_commits{0};
+    /// batches run again with a savepoint per command, because one of their
+    /// commands failed after writing (see Isolation::optimistic)
+    std::atomic<std::uint64_t> isolated_reruns{0};
     std::atomic<std::uint64_t> last_batch_size{0};
     std::atomic<std::uint64_t> max_batch_size{0};
     std::atomic<std::uint64_t> queue_depth{0};
