@@ -78,7 +78,7 @@ std::string format_rfc3339(UnixMillis t) {
     civil_from_days(days, y, m, d);
     const auto secs = ms_of_day / 1000;
     if (y < 0 || y > 9999) {
-        char buf[48];
+        char buf[128];  // wide enough for every field at its widest
         std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
                       static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
                       static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60),
