@@ -653,13 +653,23 @@ BOOST_AUTO_TEST_CASE(a_feed_through_nginx_survives_a_restart_of_its_instance) {
     reader.read_through(10);
     BOOST_REQUIRE(!reader.seqs.empty() && reader.seqs.back() >= 10);
 
-    // The instance the stream is on: the one with a subscriber.
+    // The instance the stream is on: the one with a subscriber. Waited for
+    // until exactly one instance has one, so that a stream nginx may have
+    // tried first elsewhere (and its instance not yet dropped) cannot make
+    // this kill the wrong instance.
     int on = -1;
-    for (int i = 0; i < 2; ++i)
-        if (metric_value(HttpClient(instances[i]->port()).get("/metrics").body,
-                         "omnivibe_feed_subscribers") == 1)
-            on = i;
-    BOOST_REQUIRE(on >= 0);
+    std::array<double, 2> subscribers{};
+    BOOST_REQUIRE_MESSAGE(
+        eventually([&] {
+            on = -1;
+            for (int i = 0; i < 2; ++i) {
+                subscribers[i] = metric_value(HttpClient(instances[i]->port()).get("/metrics").body,
+                                              "omnivibe_feed_subscribers");
+                if (subscribers[i] == 1) on = i;
+            }
+            return subscribers[0] + subscribers[1] == 1;
+        }),
+        "feed subscribers per instance: " << subscribers[0] << ", " << subscribers[1]);
     const std::uint16_t port = on == 0 ? port_a : port_b;
     BOOST_TEST(instances[on]->signal_and_wait(SIGKILL) == 128 + SIGKILL);
     instances[on] = start(port);
