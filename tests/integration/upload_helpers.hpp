@@ -74,8 +74,7 @@ inline std::vector<std::string> files_under(const std::filesystem::path& dir) {
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
         std::error_code gone;
-        if (it->is_regular_file(gone))
-            out.push_back(it->path().lexically_relative(dir).string());
+        if (it->is_regular_file(gone)) out.push_back(it->path().lexically_relative(dir).string());
     }
     return out;
 }
