@@ -603,9 +603,9 @@ BOOST_AUTO_TEST_CASE(loadgen_feed_mode_writes_through_one_instance_and_subscribe
 BOOST_AUTO_TEST_SUITE_END()
 
 // docs/SCALING.md's nginx block in front of two instances: a feed client
-// connected through nginx keeps receiving across a restart (kill, start
-// again) of the instance its stream was on, every seq once and in order,
-// while writes go on through nginx.
+// connected through nginx keeps receiving across restarts (kill, start
+// again) of each instance in turn, so also of the one its stream was on,
+// every seq once and in order, while writes go on through nginx.
 BOOST_AUTO_TEST_SUITE(behind_nginx)
 
 BOOST_AUTO_TEST_CASE(a_feed_through_nginx_survives_a_restart_of_its_instance) {
@@ -653,26 +653,19 @@ BOOST_AUTO_TEST_CASE(a_feed_through_nginx_survives_a_restart_of_its_instance) {
     reader.read_through(10);
     BOOST_REQUIRE(!reader.seqs.empty() && reader.seqs.back() >= 10);
 
-    // The instance the stream is on: the one with a subscriber. Waited for
-    // until exactly one instance has one, so that a stream nginx may have
-    // tried first elsewhere (and its instance not yet dropped) cannot make
-    // this kill the wrong instance.
-    int on = -1;
-    std::array<double, 2> subscribers{};
-    BOOST_REQUIRE_MESSAGE(
-        eventually([&] {
-            on = -1;
-            for (int i = 0; i < 2; ++i) {
-                subscribers[i] = metric_value(HttpClient(instances[i]->port()).get("/metrics").body,
-                                              "omnivibe_feed_subscribers");
-                if (subscribers[i] == 1) on = i;
-            }
-            return subscribers[0] + subscribers[1] == 1;
-        }),
-        "feed subscribers per instance: " << subscribers[0] << ", " << subscribers[1]);
-    const std::uint16_t port = on == 0 ? port_a : port_b;
-    BOOST_TEST(instances[on]->signal_and_wait(SIGKILL) == 128 + SIGKILL);
-    instances[on] = start(port);
+    // Each instance in turn is killed and started again, the reader reading
+    // between the two restarts: whichever instance its stream is on goes
+    // away under it. (Asking the instances which one holds the stream is not
+    // reliable: under load one was seen reporting a subscriber the client no
+    // longer had there.)
+    const std::array<std::uint16_t, 2> ports = {port_a, port_b};
+    for (std::size_t i = 0; i < instances.size(); ++i) {
+        BOOST_TEST(instances[i]->signal_and_wait(SIGKILL) == 128 + SIGKILL);
+        instances[i] = start(ports[i]);
+        const std::int64_t at = log_head(cluster.db);
+        BOOST_REQUIRE(eventually([&] { return log_head(cluster.db) >= at + 10; }));
+        reader.read_through(log_head(cluster.db));
+    }
 
     // Writes go on; then they stop and the reader catches up with the log.
     const std::int64_t at_restart = log_head(cluster.db);
